@@ -1,0 +1,43 @@
+# Two commands do everything: `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := calibrate
+
+.PHONY: run test install install-dev chromium clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+## Create the database, load the built-in exercises, create the demo trainer and serve on 127.0.0.1:5000.
+run: install
+	$(BIN)/calibrate init-db
+	$(BIN)/calibrate load-exercises
+	$(BIN)/calibrate create-demo-trainer
+	$(BIN)/calibrate run --host 127.0.0.1 --port 5000
+
+## Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian chromium for browser tests..."; \
+	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; }
+
+## Run every test (set CALIBRATE_TEST_DATABASE_URL to also use PostgreSQL).
+test: install-dev chromium
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	exit $$status
+
+bench: install-dev
+	$(BIN)/python benchmarks/bench_analysis.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,93 @@
+"""Calibrate: shows marketers how much their own taste leaks into their predictions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from calibrate.config import load_config
+from calibrate.extensions import csrf, db, limiter, login_manager, migrate, talisman
+from calibrate.templating import register_template_helpers
+from calibrate.resources import resource_dir
+
+# Inline styles are avoided; Chart.js needs no eval. Everything is served locally.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: configure extensions and register one blueprint per user role."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=False,
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="same-origin",
+    )
+
+    _register_blueprints(app)
+    _register_health(app)
+    register_template_helpers(app)
+
+    from calibrate.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from calibrate.api import bp as api_bp
+    from calibrate.participant import bp as participant_bp
+
+    app.register_blueprint(participant_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def _register_health(app: Flask) -> None:
+    @app.get("/healthz")
+    @limiter.exempt
+    def healthz():
+        """Liveness and database check for operators and load balancers."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+            return jsonify(status="error", database=str(exc.__class__.__name__)), 503
+        return jsonify(status="ok", database="ok")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets the live dashboard read while participants write; enforce foreign keys."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

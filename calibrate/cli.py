@@ -1,0 +1,110 @@
+"""The `calibrate` console script: Flask's CLI plus set-up and analysis commands."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from analysis.cli import analyze
+from calibrate.exercises import ExerciseLoadError, load_exercises
+from calibrate.extensions import db
+from calibrate.models import Role, User
+from calibrate.resources import resource_dir
+
+DEMO_TRAINER_EMAIL = "demo-trainer@calibrate.local"
+
+
+def _create_app():
+    from calibrate import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Calibrate: egocentric-bias calibration exercises, workshops and analysis."""
+
+
+def save_user(email: str, role: str, password: str) -> tuple[User, bool]:
+    """Create the user or reset their password and role; returns (user, created)."""
+    user = db.session.scalar(select(User).where(User.email == email.lower()))
+    created = user is None
+    if created:
+        user = User(email=email.lower())
+        db.session.add(user)
+    user.role = role
+    user.set_password(password)
+    db.session.commit()
+    return user, created
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or migrate the database to the newest schema."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("load-exercises")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def load_exercises_command(directory: Path | None) -> None:
+    """Load exercise folders from DIRECTORY (default: the built-in exercises)."""
+    root = directory or resource_dir("experiments")
+    if not root.is_dir():
+        raise click.ClickException(f"{root} is not a directory")
+    try:
+        result = load_exercises(root)
+    except ExerciseLoadError as exc:
+        raise click.ClickException("nothing was loaded:\n" + str(exc)) from exc
+    for slug, status in result.items():
+        click.echo(f"{slug}: {status}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.TRAINER.value)
+@click.password_option(help="Asked for when not given.")
+def create_user_command(email: str, role: str, password: str) -> None:
+    """Create a trainer, analyst or admin account (or reset its password)."""
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("must be an e-mail address", param_hint="EMAIL")
+    if len(password) < 10:
+        raise click.BadParameter("must have at least 10 characters", param_hint="--password")
+    _, created = save_user(email, role, password)
+    click.echo(f"{'Created' if created else 'Updated'} {role} {email.lower()}.")
+
+
+@click.command("create-demo-trainer")
+def create_demo_trainer_command() -> None:
+    """Create the demo trainer once and print its password (only when created)."""
+    if db.session.scalar(select(User).where(User.email == DEMO_TRAINER_EMAIL)):
+        click.echo(
+            f"Demo trainer {DEMO_TRAINER_EMAIL} exists (password was printed when it was created; "
+            f"reset it with: calibrate create-user {DEMO_TRAINER_EMAIL} --role trainer)."
+        )
+        return
+    password = secrets.token_urlsafe(12)
+    save_user(DEMO_TRAINER_EMAIL, Role.TRAINER.value, password)
+    click.echo("=" * 60)
+    click.echo(f"Demo trainer account: {DEMO_TRAINER_EMAIL}")
+    click.echo(f"Password:             {password}")
+    click.echo("Sign in at http://127.0.0.1:5000/login (shown only this once).")
+    click.echo("=" * 60)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the set-up and analysis commands to the app's CLI."""
+    for command in (
+        init_db_command,
+        load_exercises_command,
+        create_user_command,
+        create_demo_trainer_command,
+        analyze,
+    ):
+        app.cli.add_command(command)

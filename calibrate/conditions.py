@@ -1,0 +1,61 @@
+"""What each experimental condition shows before the items (DESIGN §3, Hattula et al. 2015)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from calibrate.models import Condition
+
+
+@dataclass(frozen=True)
+class ConditionText:
+    label: str
+    heading: str
+    instruction: str
+    asks_description: bool = False
+    shows_market_research: bool = False
+
+
+_PREDICT = (
+    "For each item you will first answer for yourself, as a consumer. Then you predict the value "
+    "that was actually recorded for the customers described."
+)
+_PERSPECTIVE = (
+    "Before you start, put yourself in the customers' shoes. In a few sentences, describe a typical "
+    "customer from this population: who they are, what their day looks like, what they care about. "
+    "While predicting, imagine their thoughts and reactions."
+)
+
+CONDITIONS: dict[str, ConditionText] = {
+    Condition.CONTROL.value: ConditionText(
+        label="Control",
+        heading="Predict what customers prefer",
+        instruction=_PREDICT,
+    ),
+    Condition.PERSPECTIVE.value: ConditionText(
+        label="Perspective taking",
+        heading="Take the customer's perspective",
+        instruction=_PERSPECTIVE + " " + _PREDICT,
+        asks_description=True,
+    ),
+    Condition.PERSPECTIVE_SUPPRESS.value: ConditionText(
+        label="Perspective taking + set own taste aside",
+        heading="Take the customer's perspective, and set your own taste aside",
+        instruction=_PERSPECTIVE
+        + " Important: while you do so, consciously set aside your own preferences as a consumer. "
+        "Your own taste is not a good guide to what these customers do. "
+        + _PREDICT,
+        asks_description=True,
+    ),
+    Condition.MARKET_RESEARCH.value: ConditionText(
+        label="Market research shown",
+        heading="Predict what customers prefer, with market research",
+        instruction=_PREDICT + " For some items you will also see a market-research summary.",
+        shows_market_research=True,
+    ),
+}
+
+
+def condition_text(key: str) -> ConditionText:
+    """Instructions for a condition key; unknown keys fall back to control."""
+    return CONDITIONS.get(key, CONDITIONS[Condition.CONTROL.value])

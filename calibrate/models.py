@@ -1,0 +1,228 @@
+"""Database models.
+
+An *exercise* is a set of *items* with recorded truths. A *participant* answers
+the items of one exercise, either self-serve or inside a trainer's *workshop*;
+each answer is a *response* (one per participant, item and round, so a repeated
+submit updates instead of duplicating).
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from calibrate.extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; stored as UTC everywhere."""
+    return datetime.now(timezone.utc)
+
+
+def new_participant_token() -> str:
+    """256 random bits, URL-safe: participants are identified by this alone."""
+    return secrets.token_urlsafe(32)
+
+
+class Role(str, enum.Enum):
+    TRAINER = "trainer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class Condition(str, enum.Enum):
+    """Experimental conditions after Hattula et al. (2015), DESIGN §3."""
+
+    CONTROL = "control"
+    PERSPECTIVE = "perspective"
+    PERSPECTIVE_SUPPRESS = "perspective_suppress"
+    MARKET_RESEARCH = "market_research"
+
+
+class WorkshopState(str, enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class User(UserMixin, db.Model):
+    """A trainer, analyst or admin who signs in; participants never have accounts."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.TRAINER.value)
+    api_token_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+
+class Exercise(db.Model):
+    """A built-in or uploaded calibration exercise with its provenance."""
+
+    __tablename__ = "exercise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    population: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    citation: Mapped[str] = mapped_column(Text, default="")
+    license: Mapped[str] = mapped_column(String(200), default="")
+    prediction_prompt: Mapped[str] = mapped_column(Text, default="")
+    own_prompt: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(Integer, default=10)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[Item]] = relationship(
+        back_populates="exercise", order_by="Item.position", cascade="all, delete-orphan"
+    )
+
+
+class Item(db.Model):
+    """One question: the participant's own answer and a prediction of `truth`."""
+
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("exercise_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
+    item_key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    prompt: Mapped[str] = mapped_column(Text)
+    own_prompt: Mapped[str] = mapped_column(Text)
+    own_min: Mapped[float] = mapped_column(Float)
+    own_max: Mapped[float] = mapped_column(Float)
+    own_step: Mapped[float | None] = mapped_column(Float, nullable=True)
+    own_choices: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    own_optional: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit: Mapped[str] = mapped_column(String(80))
+    min: Mapped[float] = mapped_column(Float)
+    max: Mapped[float] = mapped_column(Float)
+    truth: Mapped[float] = mapped_column(Float)
+    n: Mapped[int] = mapped_column(Integer)
+    se: Mapped[float] = mapped_column(Float)
+    segment: Mapped[str] = mapped_column(String(120), default="")
+    market_research: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    exercise: Mapped[Exercise] = relationship(back_populates="items")
+
+
+class Workshop(db.Model):
+    """A trainer-run session of one exercise with conditions and rounds."""
+
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(12), unique=True, index=True)
+    state: Mapped[str] = mapped_column(String(10), default=WorkshopState.DRAFT.value)
+    conditions: Mapped[list] = mapped_column(JSON, default=lambda: [Condition.CONTROL.value])
+    allocation: Mapped[list] = mapped_column(JSON, default=lambda: [1])
+    ask_intervals: Mapped[bool] = mapped_column(Boolean, default=True)
+    ask_empathy: Mapped[bool] = mapped_column(Boolean, default=False)
+    round2_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    round2_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    owner: Mapped[User] = relationship(back_populates="workshops")
+    exercise: Mapped[Exercise] = relationship()
+    participants: Mapped[list[Participant]] = relationship(back_populates="workshop")
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == WorkshopState.OPEN.value
+
+
+class Participant(db.Model):
+    """An anonymous person taking one exercise, known only by an unguessable token."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("workshop_id", "allocation_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_participant_token)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id"), nullable=True, index=True)
+    pseudonym: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    condition: Mapped[str] = mapped_column(String(30), default=Condition.CONTROL.value)
+    allocation_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ask_intervals: Mapped[bool] = mapped_column(Boolean, default=True)
+    customer_description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    instructions_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    empathy_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    empathy_answers: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_round1_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_round2_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    exercise: Mapped[Exercise] = relationship()
+    workshop: Mapped[Workshop | None] = relationship(back_populates="participants")
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan"
+    )
+
+    @property
+    def short_id(self) -> str:
+        """What a trainer sees for a participant without a pseudonym."""
+        return self.pseudonym or f"#{self.id:04d}"
+
+
+class Response(db.Model):
+    """One answer: own value, prediction and optional 80% interval for one item and round."""
+
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("participant_id", "item_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    own: Mapped[float | None] = mapped_column(Float, nullable=True)
+    prediction: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float | None] = mapped_column(Float, nullable=True)
+    upper: Mapped[float | None] = mapped_column(Float, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    participant: Mapped[Participant] = relationship(back_populates="responses")
+    item: Mapped[Item] = relationship()

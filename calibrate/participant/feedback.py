@@ -1,0 +1,179 @@
+"""Assemble the feedback page from stored answers using the `analysis` engine."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis import feedback_text, person_metrics
+from calibrate.models import Participant
+from calibrate.responses import long_frame
+
+
+@dataclass
+class RoundFeedback:
+    round: int
+    metrics: dict
+    text: dict[str, str]
+    items: list[dict]
+    chart: dict
+    peers: dict | None = None
+
+
+@dataclass
+class Feedback:
+    rounds: list[RoundFeedback] = field(default_factory=list)
+    comparison: list[dict] = field(default_factory=list)
+
+
+def _clean(value):
+    """NaN → None so templates and JSON show 'not defined' instead of 'nan'."""
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
+    items = {item.item_key: item for item in participant.exercise.items}
+    rows = []
+    for record in frame.itertuples(index=False):
+        item = items[record.item_id]
+        rows.append(
+            {
+                "prompt": item.prompt,
+                "own": _clean(record.own),
+                "own_label": _own_label(item, _clean(record.own)),
+                "prediction": record.prediction,
+                "lower": _clean(record.lower),
+                "upper": _clean(record.upper),
+                "truth": record.truth,
+                "error": record.prediction - record.truth,
+                "unit": item.unit,
+                "n": item.n,
+                "se": item.se,
+            }
+        )
+    return sorted(rows, key=lambda row: abs(row["error"]), reverse=True)
+
+
+def _own_label(item, own: float | None) -> str:
+    if own is None:
+        return "skipped"
+    for choice in item.own_choices or []:
+        if choice["value"] == own:
+            return choice["label"]
+    return f"{own:g}"
+
+
+def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
+    """Points for the two scatter plots, in the items' own units."""
+    items = participant.exercise.items
+    return {
+        "unit": items[0].unit if items else "",
+        "range": [min(i.min for i in items), max(i.max for i in items)],
+        "own_range": [min(i.own_min for i in items), max(i.own_max for i in items)],
+        "points": [
+            {
+                "truth": row.truth,
+                "prediction": row.prediction,
+                "own": _clean(row.own),
+                "error": row.prediction - row.truth,
+                "lower": _clean(row.lower),
+                "upper": _clean(row.upper),
+            }
+            for row in frame.itertuples(index=False)
+        ],
+    }
+
+
+def _peer_standing(participant: Participant, round_no: int, b_own: float | None) -> dict | None:
+    """Where the participant's egocentric weight stands among the workshop's finished participants."""
+    if participant.workshop is None or b_own is None:
+        return None
+    frame = long_frame(workshop_ids=[participant.workshop_id])
+    frame = frame[frame["round"] == round_no]
+    if frame.empty:
+        return None
+    weights = person_metrics(frame)["b_own"].dropna().to_numpy()
+    if len(weights) < 3:
+        return None
+    return {
+        "n": int(len(weights)),
+        "median": float(np.median(weights)),
+        "share_below": float(np.mean(weights < b_own)),
+    }
+
+
+def build_feedback(participant: Participant) -> Feedback:
+    """Per-round metrics, readings, item table and chart data for one participant."""
+    frame = long_frame(participant_ids=[participant.id])
+    feedback = Feedback()
+    if frame.empty:
+        return feedback
+    metrics = person_metrics(frame).set_index("round")
+    for round_no, round_frame in frame.groupby("round", sort=True):
+        row = {key: _clean(value) for key, value in metrics.loc[round_no].items()}
+        row["round"] = int(round_no)
+        feedback.rounds.append(
+            RoundFeedback(
+                round=int(round_no),
+                metrics=row,
+                text=feedback_text(metrics.loc[round_no]),
+                items=_item_rows(round_frame, participant),
+                chart=_chart_data(round_frame, participant),
+                peers=_peer_standing(participant, int(round_no), row.get("b_own")),
+            )
+        )
+    if len(feedback.rounds) == 2:
+        before, after = (r.metrics for r in feedback.rounds)
+        feedback.comparison = [
+            {"name": name, "label": label, "before": before.get(name), "after": after.get(name)}
+            for name, label in (
+                ("b_own", "Egocentric weight"),
+                ("mae", "Mean absolute error"),
+                ("projection_r", "Projection r(own, prediction)"),
+                ("accuracy_r", "Accuracy r(prediction, truth)"),
+            )
+        ]
+    return feedback
+
+
+def export_records(participant: Participant) -> tuple[list[dict], list[dict]]:
+    """The participant's own answers (long format) and per-round metrics, for download."""
+    frame = long_frame(participant_ids=[participant.id])
+    answers = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    for row in answers:
+        row["answered_at"] = row["answered_at"].isoformat() if row["answered_at"] is not None else None
+    metrics = [] if frame.empty else [
+        {k: _clean(v) for k, v in row.items()} for row in person_metrics(frame).to_dict("records")
+    ]
+    return answers, metrics
+
+
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "n_items": ("Items answered", "Items with both your own answer and a prediction."),
+    "mae": ("Mean absolute error", "Average distance between your prediction and the recorded value (points of the answer range)."),
+    "rmse": ("Root mean squared error", "Like the mean error, but large misses count more."),
+    "mean_signed_error": ("Mean signed error", "Positive: you predicted too high on average; negative: too low."),
+    "accuracy_r": ("Accuracy r(prediction, truth)", "Did your predictions rank the items like the real values?"),
+    "projection_r": ("Projection r(own, prediction)", "How closely your predictions followed your own answers."),
+    "similarity_r": ("Similarity r(own, truth)", "How similar your own answers are to the recorded customers."),
+    "tfce_r": ("Truly false consensus r(own, error)", "Own answers that go with errors in their direction (Krueger & Clement 1994)."),
+    "b_own": ("Egocentric weight", "Points your prediction moved per point of your own answer, holding the truth constant."),
+    "b_own_ci_low": ("Egocentric weight, 95% CI low", ""),
+    "b_own_ci_high": ("Egocentric weight, 95% CI high", ""),
+    "b_own_se": ("Egocentric weight, standard error", ""),
+    "b_own_p": ("Egocentric weight, p-value", "Two-sided test that the weight is zero."),
+    "b_truth": ("Weight on the truth", "Points your prediction moved per point of the recorded value."),
+    "intercept": ("Intercept", "Prediction when truth and own answer are at the bottom of their ranges."),
+    "partial_r_own": ("Partial r(own, prediction | truth)", "Projection after removing what the truth explains."),
+    "mae_without_own_pull": ("Error without your own-taste pull", "Your mean absolute error with the own-taste pull removed."),
+    "interval_hit_rate": ("Interval hit rate", "Share of your 80% ranges that contained the recorded value (target 80%)."),
+    "interval_mean_width": ("Mean interval width", "How wide your ranges were, in points of the answer range."),
+    "interval_score": ("Interval score", "Width plus penalties for misses (Gneiting & Raftery 2007); lower is better."),
+}

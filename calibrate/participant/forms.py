@@ -1,0 +1,133 @@
+"""Forms for the participant flow.
+
+Numbers are parsed by hand rather than with FloatField so that every message
+names the field and the problem in words a participant understands, a decimal
+comma works, and 'nan'/'inf' are refused.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from calibrate.models import Item
+from calibrate.participant.services import Answer
+from calibrate.questionnaire import Questionnaire
+
+MAX_NUMBER_TEXT = 32
+
+
+class ConsentForm(FlaskForm):
+    pseudonym = StringField(
+        "Pseudonym (optional)",
+        validators=[Optional(), Length(max=40, message="Keep the pseudonym under 40 characters.")],
+        description="Shown to the trainer instead of a number. Do not use your real name if you prefer not to.",
+    )
+    consent = BooleanField(
+        "I agree that my anonymous answers are stored and used for feedback and research.",
+        validators=[DataRequired(message="Please tick the box to take part.")],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """No fields: a CSRF-protected confirmation button."""
+
+
+class JoinCodeForm(FlaskForm):
+    code = StringField(
+        "Workshop code",
+        validators=[InputRequired(message="Enter the code your trainer shows."), Length(max=12)],
+    )
+
+
+class InstructionsForm(FlaskForm):
+    description = TextAreaField(
+        "Describe a typical customer",
+        validators=[Optional(), Length(max=2000, message="Please keep it under 2,000 characters.")],
+    )
+
+
+def format_number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def parse_number(text: str | None, label: str, low: float, high: float, errors: list[str]) -> float | None:
+    """Parse a participant's number; append a clear message and return None when it is bad."""
+    raw = (text or "").strip().replace(",", ".")
+    if raw == "":
+        return None
+    if len(raw) > MAX_NUMBER_TEXT:
+        errors.append(f"{label}: that is too long to be a number.")
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        errors.append(f"{label}: '{text.strip()}' is not a number.")
+        return None
+    if not math.isfinite(value):
+        errors.append(f"{label}: enter an ordinary number.")
+        return None
+    if not low <= value <= high:
+        errors.append(f"{label}: enter a value between {low:g} and {high:g}.")
+        return None
+    return value
+
+
+class ItemForm(FlaskForm):
+    """Own answer, prediction and optional 80% interval for one item; fields are checked in `answer()`."""
+
+    own = StringField()
+    prediction = StringField()
+    lower = StringField()
+    upper = StringField()
+
+    def answer(self, item: Item, ask_intervals: bool) -> tuple[Answer | None, dict[str, list[str]]]:
+        """Validate the submitted values; returns (answer, errors by field)."""
+        errors: dict[str, list[str]] = {name: [] for name in ("own", "prediction", "interval")}
+        own = parse_number(self.own.data, "Your own answer", item.own_min, item.own_max, errors["own"])
+        if own is None and not errors["own"] and not item.own_optional:
+            errors["own"].append("Your own answer: please choose or enter a value.")
+        if item.own_choices and own is not None and own not in {c["value"] for c in item.own_choices}:
+            errors["own"].append("Your own answer: choose one of the options.")
+        prediction = parse_number(self.prediction.data, "Your prediction", item.min, item.max, errors["prediction"])
+        if prediction is None and not errors["prediction"]:
+            errors["prediction"].append("Your prediction: please enter a value.")
+        lower = upper = None
+        if ask_intervals:
+            lower = parse_number(self.lower.data, "Low end", item.min, item.max, errors["interval"])
+            upper = parse_number(self.upper.data, "High end", item.min, item.max, errors["interval"])
+            if not errors["interval"]:
+                if (lower is None) != (upper is None):
+                    errors["interval"].append("Give both ends of the range, or leave both empty.")
+                elif lower is not None and lower > upper:
+                    errors["interval"].append("The low end must not be above the high end.")
+        if any(errors.values()):
+            return None, errors
+        return Answer(own=own, prediction=prediction, lower=lower, upper=upper), errors
+
+
+def questionnaire_form(questionnaire: Questionnaire) -> FlaskForm:
+    """Build a form with one required radio question per questionnaire item."""
+
+    class QuestionnaireForm(FlaskForm):
+        pass
+
+    choices = [
+        (str(value), label)
+        for value, label in zip(range(questionnaire.scale_min, questionnaire.scale_max + 1), questionnaire.scale_labels)
+    ]
+    for item in questionnaire.items:
+        setattr(
+            QuestionnaireForm,
+            item["key"],
+            RadioField(
+                item["text"],
+                choices=choices,
+                coerce=int,
+                validators=[InputRequired(message="Please choose an answer.")],
+            ),
+        )
+    return QuestionnaireForm()

@@ -1,0 +1,248 @@
+"""Participant views: each one loads, delegates to services, and renders or redirects."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Response as HttpResponse
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from calibrate.conditions import condition_text
+from calibrate.extensions import db, limiter
+from calibrate.models import Exercise, Item, Participant, Workshop, WorkshopState
+from calibrate.participant import bp, services
+from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
+from calibrate.participant.forms import (
+    ConfirmForm,
+    ConsentForm,
+    InstructionsForm,
+    ItemForm,
+    JoinCodeForm,
+    format_number,
+    questionnaire_form,
+)
+from calibrate.questionnaire import load_questionnaire
+from calibrate.workshop_codes import normalise_code
+
+
+def _join_limit() -> str:
+    return current_app.config["JOIN_RATE_LIMIT"]
+
+
+def _participant(token: str) -> Participant:
+    """The participant owning this token; anything else is a 404, never someone else's data."""
+    participant = db.session.scalar(select(Participant).where(Participant.token == token))
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _next_url(participant: Participant) -> str:
+    """Where this participant should be now: the single source of the flow's order."""
+    if services.needs_instructions(participant):
+        return url_for(".instructions", token=participant.token)
+    round_no = services.current_round(participant)
+    item = services.next_unanswered(participant, round_no)
+    if item is not None and services.accepts_answers(participant):
+        return url_for(".item", token=participant.token, round_no=round_no, position=item.position)
+    if services.needs_questionnaire(participant) and services.accepts_answers(participant):
+        return url_for(".questionnaire", token=participant.token)
+    if item is not None:
+        return url_for(".closed", token=participant.token)
+    return url_for(".feedback", token=participant.token)
+
+
+@bp.get("/")
+def index():
+    exercises = db.session.scalars(select(Exercise).where(Exercise.is_public).order_by(Exercise.title)).all()
+    return render_template("participant/index.html", exercises=exercises, join_form=JoinCodeForm())
+
+
+@bp.route("/e/<slug>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
+def start(slug: str):
+    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug, Exercise.is_public))
+    if exercise is None:
+        abort(404)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        participant = services.start_self_serve(exercise, form.pseudonym.data)
+        return redirect(url_for(".resume", token=participant.token))
+    return render_template("participant/start.html", exercise=exercise, form=form, workshop=None)
+
+
+@bp.post("/join")
+@limiter.limit(_join_limit)
+def join_by_code():
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        return redirect(url_for(".join", code=normalise_code(form.code.data)))
+    flash("Enter the code your trainer shows.", "error")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
+def join(code: str):
+    workshop = db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(code)))
+    if workshop is None or workshop.state == WorkshopState.DRAFT.value:
+        return render_template("participant/no_workshop.html", code=code), 404
+    if not workshop.is_open:
+        return render_template("participant/workshop_closed.html", workshop=workshop), 410
+    form = ConsentForm()
+    if form.validate_on_submit():
+        participant = services.join_workshop(workshop, form.pseudonym.data)
+        return redirect(url_for(".resume", token=participant.token))
+    return render_template("participant/start.html", exercise=workshop.exercise, form=form, workshop=workshop)
+
+
+@bp.get("/p/<token>")
+def resume(token: str):
+    return redirect(_next_url(_participant(token)))
+
+
+@bp.route("/p/<token>/instructions", methods=["GET", "POST"])
+def instructions(token: str):
+    participant = _participant(token)
+    text = condition_text(participant.condition)
+    form = InstructionsForm()
+    if form.validate_on_submit():
+        description = (form.description.data or "").strip()
+        if text.asks_description and len(description) < 20:
+            form.description.errors.append("Please describe the customer in a few sentences (at least 20 characters).")
+        else:
+            services.record_instructions(participant, description)
+            return redirect(_next_url(participant))
+    return render_template("participant/instructions.html", participant=participant, text=text, form=form)
+
+
+def _item_or_404(participant: Participant, round_no: int, position: int) -> tuple[Item, list[Item]]:
+    items = services.items_for_round(participant, round_no)
+    item = next((i for i in items if i.position == position), None)
+    if item is None or round_no > services.current_round(participant):
+        abort(404)
+    return item, items
+
+
+@bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
+def item(token: str, round_no: int, position: int):
+    participant = _participant(token)
+    item, items = _item_or_404(participant, round_no, position)
+    if not services.accepts_answers(participant):
+        return redirect(url_for(".closed", token=token))
+    form = ItemForm()
+    errors: dict[str, list[str]] = {}
+    existing = next((r for r in participant.responses if r.item_id == item.id and r.round == round_no), None)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            answer, errors = form.answer(item, participant.ask_intervals)
+            if answer is not None:
+                services.save_answer(participant, item, round_no, answer)
+                return redirect(_next_url(participant))
+        else:
+            errors = {"form": ["Your session expired. Please submit again."]}
+    elif existing is not None:
+        form.own.data = format_number(existing.own)
+        form.prediction.data = format_number(existing.prediction)
+        form.lower.data = format_number(existing.lower)
+        form.upper.data = format_number(existing.upper)
+    else:
+        services.touch(participant)
+    index = items.index(item)
+    answered = services.answered_item_ids(participant, round_no)
+    return render_template(
+        "participant/item.html",
+        participant=participant,
+        item=item,
+        form=form,
+        errors=errors,
+        round_no=round_no,
+        number=index + 1,
+        total=len(items),
+        answered=len(answered),
+        previous=items[index - 1] if index > 0 else None,
+        show_market_research=condition_text(participant.condition).shows_market_research,
+    ), (422 if errors else 200)
+
+
+@bp.route("/p/<token>/about-you", methods=["GET", "POST"])
+def questionnaire(token: str):
+    participant = _participant(token)
+    questionnaire_data = load_questionnaire()
+    form = questionnaire_form(questionnaire_data)
+    if form.validate_on_submit():
+        answers = {item["key"]: form[item["key"]].data for item in questionnaire_data.items}
+        services.record_questionnaire(participant, answers, questionnaire_data.score(answers))
+        return redirect(_next_url(participant))
+    return render_template(
+        "participant/questionnaire.html", participant=participant, form=form, questionnaire=questionnaire_data
+    )
+
+
+@bp.get("/p/<token>/closed")
+def closed(token: str):
+    participant = _participant(token)
+    return render_template("participant/workshop_closed.html", workshop=participant.workshop, participant=participant)
+
+
+@bp.get("/p/<token>/feedback")
+def feedback(token: str):
+    participant = _participant(token)
+    round_no = services.current_round(participant)
+    if not services.round_finished(participant, 1):
+        return redirect(_next_url(participant))
+    round2_waiting = (
+        services.has_round2(participant) and not participant.workshop.round2_open and participant.workshop.is_open
+    )
+    next_round_url = None
+    if round_no == 2 and not services.round_finished(participant, 2) and services.accepts_answers(participant):
+        next_round_url = _next_url(participant)
+    return render_template(
+        "participant/feedback.html",
+        participant=participant,
+        exercise=participant.exercise,
+        feedback=build_feedback(participant),
+        round2_waiting=round2_waiting,
+        next_round_url=next_round_url,
+        metric_labels=METRIC_LABELS,
+    )
+
+
+@bp.get("/p/<token>/results.json")
+def results_json(token: str):
+    participant = _participant(token)
+    answers, metrics = export_records(participant)
+    body = json.dumps({"exercise": participant.exercise.slug, "answers": answers, "metrics": metrics}, indent=2)
+    return _download(body, "application/json", f"calibrate-{participant.exercise.slug}.json")
+
+
+@bp.get("/p/<token>/results.csv")
+def results_csv(token: str):
+    participant = _participant(token)
+    answers, _ = export_records(participant)
+    buffer = io.StringIO()
+    if answers:
+        writer = csv.DictWriter(buffer, fieldnames=list(answers[0]))
+        writer.writeheader()
+        writer.writerows(answers)
+    return _download(buffer.getvalue(), "text/csv", f"calibrate-{participant.exercise.slug}.csv")
+
+
+def _download(body: str, mimetype: str, filename: str) -> HttpResponse:
+    return HttpResponse(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.route("/p/<token>/delete", methods=["GET", "POST"])
+def delete(token: str):
+    participant = _participant(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_participant(participant)
+        flash("Your answers and results were deleted.", "success")
+        return redirect(url_for(".index"))
+    return render_template("participant/delete.html", participant=participant, form=form)

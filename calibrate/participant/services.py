@@ -1,0 +1,190 @@
+"""Participant flow: who sees which items, saving answers, and what comes next.
+
+Views stay thin; everything that decides or writes lives here.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from calibrate.conditions import condition_text
+from calibrate.extensions import db
+from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
+
+MAX_JOIN_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A validated answer for one item (values in the item's own units)."""
+
+    own: float | None
+    prediction: float
+    lower: float | None
+    upper: float | None
+
+
+def has_round2(participant: Participant) -> bool:
+    workshop = participant.workshop
+    return bool(workshop and workshop.round2_enabled)
+
+
+def items_for_round(participant: Participant, round_no: int) -> list[Item]:
+    """Round 1 gets every item, or every other item when a round 2 on held-out items follows."""
+    items = participant.exercise.items
+    if not has_round2(participant):
+        return items if round_no == 1 else []
+    return [item for item in items if item.position % 2 == round_no - 1]
+
+
+def answered_item_ids(participant: Participant, round_no: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Response.item_id).where(
+                Response.participant_id == participant.id, Response.round == round_no
+            )
+        )
+    )
+
+
+def current_round(participant: Participant) -> int:
+    """Round 2 starts only once round 1 is finished and the trainer has opened it."""
+    if participant.finished_round1_at and has_round2(participant) and participant.workshop.round2_open:
+        return 2
+    return 1
+
+
+def start_self_serve(exercise: Exercise, pseudonym: str | None) -> Participant:
+    participant = Participant(exercise=exercise, pseudonym=pseudonym or None, ask_intervals=True)
+    db.session.add(participant)
+    db.session.commit()
+    return participant
+
+
+def _block_order(workshop: Workshop, block: int) -> list[str]:
+    """A shuffled block holding each condition as often as its allocation weight."""
+    conditions = [c for c, weight in zip(workshop.conditions, workshop.allocation) for _ in range(int(weight))]
+    seed = f"{current_app.config['SECRET_KEY']}:{workshop.id}:{block}"
+    random.Random(seed).shuffle(conditions)
+    return conditions
+
+
+def condition_for_index(workshop: Workshop, index: int) -> str:
+    """Balanced block randomisation: every complete block matches the allocation exactly."""
+    block_size = sum(int(weight) for weight in workshop.allocation)
+    return _block_order(workshop, index // block_size)[index % block_size]
+
+
+def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
+    """Create a participant in the next allocation slot; a unique index keeps slots unique under load."""
+    for _ in range(MAX_JOIN_ATTEMPTS):
+        index = db.session.scalar(
+            select(func.coalesce(func.max(Participant.allocation_index) + 1, 0)).where(
+                Participant.workshop_id == workshop.id
+            )
+        )
+        participant = Participant(
+            exercise_id=workshop.exercise_id,
+            workshop=workshop,
+            pseudonym=pseudonym or None,
+            condition=condition_for_index(workshop, index),
+            allocation_index=index,
+            ask_intervals=workshop.ask_intervals,
+        )
+        db.session.add(participant)
+        try:
+            db.session.commit()
+            return participant
+        except IntegrityError:
+            db.session.rollback()
+    raise RuntimeError("could not allocate a workshop slot; try again")
+
+
+def accepts_answers(participant: Participant) -> bool:
+    """A closed workshop keeps what was saved but takes no new answers."""
+    return participant.workshop is None or participant.workshop.is_open
+
+
+def needs_instructions(participant: Participant) -> bool:
+    return participant.workshop is not None and participant.instructions_seen_at is None
+
+
+def record_instructions(participant: Participant, description: str | None) -> None:
+    if condition_text(participant.condition).asks_description:
+        participant.customer_description = description
+    participant.instructions_seen_at = utcnow()
+    db.session.commit()
+
+
+def needs_questionnaire(participant: Participant) -> bool:
+    workshop = participant.workshop
+    return bool(workshop and workshop.ask_empathy and participant.empathy_answers is None)
+
+
+def next_unanswered(participant: Participant, round_no: int) -> Item | None:
+    done = answered_item_ids(participant, round_no)
+    return next((item for item in items_for_round(participant, round_no) if item.id not in done), None)
+
+
+def save_answer(participant: Participant, item: Item, round_no: int, answer: Answer) -> Response:
+    """Insert or update the one response for (participant, item, round); safe to repeat."""
+    for attempt in range(2):
+        response = db.session.scalar(
+            select(Response).where(
+                Response.participant_id == participant.id,
+                Response.item_id == item.id,
+                Response.round == round_no,
+            )
+        )
+        if response is None:
+            response = Response(participant_id=participant.id, item_id=item.id, round=round_no)
+            db.session.add(response)
+        response.own, response.prediction = answer.own, answer.prediction
+        response.lower, response.upper = answer.lower, answer.upper
+        response.answered_at = participant.last_seen_at = utcnow()
+        try:
+            _mark_finished(participant, round_no)
+            db.session.commit()
+            return response
+        except IntegrityError:
+            # A simultaneous submit of the same item won the insert: update that row instead.
+            db.session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _mark_finished(participant: Participant, round_no: int) -> None:
+    db.session.flush()
+    if next_unanswered(participant, round_no) is not None:
+        return
+    attribute = "finished_round1_at" if round_no == 1 else "finished_round2_at"
+    if getattr(participant, attribute) is None:
+        setattr(participant, attribute, utcnow())
+
+
+def round_finished(participant: Participant, round_no: int) -> bool:
+    return (participant.finished_round1_at if round_no == 1 else participant.finished_round2_at) is not None
+
+
+def record_questionnaire(participant: Participant, answers: dict[str, int], score: float) -> None:
+    participant.empathy_answers = answers
+    participant.empathy_score = score
+    db.session.commit()
+
+
+def delete_participant(participant: Participant) -> None:
+    """Remove a participant and every answer they gave."""
+    db.session.delete(participant)
+    db.session.commit()
+
+
+def touch(participant: Participant) -> None:
+    """Record activity so the trainer's dashboard can tell idle from active people."""
+    participant.last_seen_at = utcnow()
+    db.session.commit()

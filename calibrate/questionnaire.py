@@ -1,0 +1,44 @@
+"""The optional self-report perspective-taking questionnaire, defined in a data file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from calibrate.resources import resource_dir
+
+QUESTIONNAIRE_FILE = "questionnaires/perspective_taking.toml"
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    title: str
+    intro: str
+    citation: str
+    scale_min: int
+    scale_max: int
+    scale_labels: list[str]
+    items: list[dict]
+
+    def score(self, answers: dict[str, int]) -> float:
+        """Mean answer after reverse-coding, on the questionnaire's own scale."""
+        values = [
+            self.scale_min + self.scale_max - answers[item["key"]] if item.get("reverse") else answers[item["key"]]
+            for item in self.items
+        ]
+        return sum(values) / len(values)
+
+
+@lru_cache(maxsize=1)
+def load_questionnaire() -> Questionnaire:
+    data = tomllib.loads((resource_dir("experiments") / QUESTIONNAIRE_FILE).read_text(encoding="utf-8"))
+    return Questionnaire(
+        title=data["title"],
+        intro=data["intro"],
+        citation=data["citation"],
+        scale_min=int(data["scale_min"]),
+        scale_max=int(data["scale_max"]),
+        scale_labels=list(data["scale_labels"]),
+        items=list(data["items"]),
+    )

@@ -1,0 +1,61 @@
+"""Turn stored answers into the long-format table that `analysis/` expects (DESIGN §4).
+
+One query serves the participant feedback, the trainer dashboard and the exports,
+so every view computes its statistics from exactly the same rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Select, select
+
+from calibrate.extensions import db
+from calibrate.models import Item, Participant, Response, Workshop
+
+LONG_COLUMNS = [
+    "participant_id", "workshop", "condition", "round", "item_id", "own", "prediction",
+    "lower", "upper", "truth", "item_min", "item_max", "own_min", "own_max", "empathy", "answered_at",
+]
+
+
+def _long_query() -> Select:
+    return (
+        select(
+            Participant.id.label("participant_id"),
+            Workshop.code.label("workshop"),
+            Participant.condition,
+            Response.round,
+            Item.item_key.label("item_id"),
+            Response.own,
+            Response.prediction,
+            Response.lower,
+            Response.upper,
+            Item.truth,
+            Item.min.label("item_min"),
+            Item.max.label("item_max"),
+            Item.own_min,
+            Item.own_max,
+            Participant.empathy_score.label("empathy"),
+            Response.answered_at,
+        )
+        .join(Response.participant)
+        .join(Response.item)
+        .outerjoin(Participant.workshop)
+        .order_by(Participant.id, Response.round, Item.position)
+    )
+
+
+def long_frame(*, participant_ids: list[int] | None = None, workshop_ids: list[int] | None = None) -> pd.DataFrame:
+    """Long-format responses for the given participants and/or workshops."""
+    query = _long_query()
+    if participant_ids is not None:
+        query = query.where(Participant.id.in_(participant_ids))
+    if workshop_ids is not None:
+        query = query.where(Participant.workshop_id.in_(workshop_ids))
+    rows = db.session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    frame["participant_id"] = frame["participant_id"].astype(str)
+    for column in ("own", "prediction", "lower", "upper", "truth", "item_min", "item_max", "own_min", "own_max", "empathy"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["round"] = frame["round"].astype(int)
+    return frame

@@ -1,0 +1,45 @@
+"""Template helpers: header links for signed-in users and number formatting."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+# (endpoint, label, roles that see it); endpoints not registered yet are skipped.
+NAV_LINKS = (
+    ("trainer.workshops", "Workshops", {"trainer", "admin"}),
+    ("analyst.overview", "Analysis", {"analyst", "admin", "trainer"}),
+    ("admin.users", "Users", {"admin"}),
+    ("auth.account", "Account", {"trainer", "analyst", "admin"}),
+)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    endpoints = current_app.view_functions
+    role = getattr(current_user, "role", None)
+    return [(endpoint, label) for endpoint, label, roles in NAV_LINKS if role in roles and endpoint in endpoints]
+
+
+def url_endpoints() -> set[str]:
+    return set(current_app.view_functions)
+
+
+def format_number(value, digits: int = 2) -> str:
+    """Numbers for people: a dash for undefined values, no trailing noise."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def format_percent(value, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{100 * value:.{digits}f}%"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.context_processor(lambda: {"nav_links": nav_links, "url_endpoints": url_endpoints})
+    app.add_template_filter(format_number, "num")
+    app.add_template_filter(format_percent, "pct")

@@ -1,0 +1,79 @@
+"""Shared fixtures: a migrated real database (SQLite, or PostgreSQL via CALIBRATE_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from calibrate import create_app
+from calibrate.exercises import load_exercises
+from calibrate.extensions import db
+from calibrate.resources import resource_dir
+
+
+def _database_url(tmp_path_factory) -> str:
+    return os.environ.get("CALIBRATE_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+def _reset_schema(url: str) -> None:
+    """Start PostgreSQL runs from an empty schema so migrations are tested from scratch."""
+    if url.startswith("postgresql"):
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": None,
+        }
+    )
+    with app.app_context():
+        _reset_schema(url)
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Empty every table after each test that touched the database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def exercises(app_ctx):
+    """The built-in exercises, loaded as `make run` does."""
+    return load_exercises(resource_dir("experiments"))
