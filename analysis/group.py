@@ -1,0 +1,494 @@
+"""Group statistics on per-person metrics (DESIGN section 5, "Group statistics").
+
+Every test returns a tidy :class:`pandas.DataFrame`: the stratum columns
+(the ``by`` columns that apply to the test), the statistics, and a
+``reason`` column that is ``''`` when the test ran in full and otherwise says
+why values are missing or what was left out.  When a test is impossible for
+structural reasons (for example, no ``condition`` column) the frame is empty
+but keeps its columns, and ``frame.attrs["reason"]`` says why.
+
+A participant contributes one row per round.  Pooling rounds would count the
+same person twice, so when the metrics hold more than one round, ``round`` is
+added to the strata of every test except the round comparison itself.
+
+The statistics are computed with NumPy/SciPy and are checked against
+pingouin (``ttest``, ``wilcoxon``, ``welch_anova``, ``pairwise_gameshowell``,
+``compute_effsize``, ``corr``, ``linear_regression``) in the tests.
+
+References
+----------
+Hattula, J. D., Herzog, W., Dahl, D. W., & Reinecke, S. (2015). Managerial
+empathy facilitates egocentric predictions of consumer preferences. *Journal
+of Marketing Research*, 52(2), 235-252.
+
+Welch, B. L. (1951). On the comparison of several mean values: an
+alternative approach. *Biometrika*, 38, 330-336.
+
+Games, P. A., & Howell, J. F. (1976). Pairwise multiple comparison
+procedures with unequal n's and/or variances. *Journal of Educational
+Statistics*, 1(2), 113-125.
+
+Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect
+size and related estimators. *Journal of Educational Statistics*, 6(2),
+107-128.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "CONTROL",
+    "group_tests",
+    "egocentrism_test",
+    "condition_tests",
+    "empathy_test",
+    "round_test",
+    "hedges_g",
+]
+
+CONTROL = "control"
+"""Reference condition for pairwise effect sizes and condition dummies."""
+
+CONFIDENCE = 0.95
+
+EGOCENTRISM_COLUMNS = (
+    "n", "mean", "sd", "t", "df", "p", "cohen_d", "ci_low", "ci_high", "wilcoxon_w", "wilcoxon_p", "reason",
+)
+CONDITION_COLUMNS = ("n_conditions", "n", "F", "df1", "df2", "p", "np2", "reason")
+PAIR_COLUMNS = ("A", "B", "n_A", "n_B", "mean_A", "mean_B", "diff", "se", "t", "df", "p", "hedges_g", "reason")
+EMPATHY_COLUMNS = ("n", "r", "r_p", "term", "coef", "se", "t", "p", "ci_low", "ci_high", "reason")
+ROUND_COLUMNS = (
+    "metric", "n", "mean_round1", "mean_round2", "mean_diff", "t", "df", "p", "cohen_d", "reason",
+)
+ROUND_METRICS = ("b_own", "mae")
+
+
+def group_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Run every group test on the output of :func:`analysis.person_metrics`.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        One row per participant and round with at least ``b_own``; the tests
+        that need ``condition``, ``empathy``, ``round`` or ``mae`` use them
+        when present.
+    by : list of str, optional
+        Columns to stratify by (for example ``["workshop"]`` or
+        ``["condition"]``).  ``None`` analyses everybody together.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``egocentrism`` (:func:`egocentrism_test`), ``conditions`` and
+        ``pairs`` (:func:`condition_tests`), ``empathy``
+        (:func:`empathy_test`) and ``rounds`` (:func:`round_test`).
+    """
+    by = list(by or [])
+    conditions, pairs = condition_tests(metrics, by)
+    return {
+        "egocentrism": egocentrism_test(metrics, by),
+        "conditions": conditions,
+        "pairs": pairs,
+        "empathy": empathy_test(metrics, by),
+        "rounds": round_test(metrics, by),
+    }
+
+
+# --------------------------------------------------------------------------
+# Stratification
+
+
+def _strata(metrics: pd.DataFrame, by: Sequence[str], drop: Sequence[str] = ()) -> list[str]:
+    """The ``by`` columns minus ``drop``, plus ``round`` when rounds must not be pooled."""
+    strata = [c for c in by if c not in drop]
+    missing = [c for c in strata if c not in metrics.columns]
+    if missing:
+        raise KeyError(f"cannot group by missing column(s): {', '.join(missing)}")
+    several_rounds = "round" in metrics and metrics["round"].nunique() > 1
+    if several_rounds and "round" not in strata and "round" not in drop:
+        strata.append("round")
+    return strata
+
+
+def _per_stratum(
+    metrics: pd.DataFrame,
+    strata: list[str],
+    test: Callable[[pd.DataFrame], list[dict]],
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """Apply ``test`` to each stratum; prefix its result rows with the stratum values."""
+    if strata:
+        parts = metrics.groupby(strata, dropna=False, sort=True)
+    else:
+        parts = [((), metrics)]
+    rows = []
+    for key, part in parts:
+        key = key if isinstance(key, tuple) else (key,)
+        for row in test(part):
+            rows.append({**dict(zip(strata, key)), **row})
+    return pd.DataFrame(rows, columns=[*strata, *columns])
+
+
+def _empty(columns: Sequence[str], reason: str) -> pd.DataFrame:
+    """Empty frame with its columns, carrying why the test could not run."""
+    frame = pd.DataFrame(columns=list(columns))
+    frame.attrs["reason"] = reason
+    return frame
+
+
+def _nan_row(columns: Sequence[str], reason: str, **known) -> dict:
+    row = {c: np.nan for c in columns if c != "reason"}
+    row.update(known)
+    row["reason"] = reason
+    return row
+
+
+# --------------------------------------------------------------------------
+# One-sample test of the egocentric weight
+
+
+def egocentrism_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:
+    """Test whether the mean egocentric weight ``b_own`` exceeds zero.
+
+    Hattula et al. (2015) predict a positive weight of managers' own
+    preferences in their predictions; the test is therefore one-sided.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-person metrics with ``b_own``.
+    by : list of str, optional
+        Stratum columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per stratum: ``n`` (persons with a defined ``b_own``), ``mean``,
+        ``sd``, one-sample ``t = mean / (sd / sqrt(n))`` with ``df = n - 1``
+        and one-sided ``p = P(T > t)``, Cohen's ``d = mean / sd``, the
+        two-sided 95% CI of the mean ``mean +/- t_{0.975, n-1} sd / sqrt(n)``,
+        and the one-sided Wilcoxon signed-rank test (``wilcoxon_w`` = sum of
+        positive ranks, zeros dropped, continuity correction in the normal
+        approximation, as in pingouin).
+    """
+    if "b_own" not in metrics:
+        return _empty(EGOCENTRISM_COLUMNS, "no b_own column")
+    return _per_stratum(metrics, _strata(metrics, by or []), _egocentrism_row, EGOCENTRISM_COLUMNS)
+
+
+def _egocentrism_row(part: pd.DataFrame) -> list[dict]:
+    x = part["b_own"].dropna().to_numpy(dtype=float)
+    n = len(x)
+    if n < 2:
+        return [_nan_row(EGOCENTRISM_COLUMNS, f"needs at least 2 persons with a defined b_own (has {n})", n=n,
+                         mean=x.mean() if n else np.nan)]
+    mean, sd = x.mean(), x.std(ddof=1)
+    if sd == 0:
+        return [_nan_row(EGOCENTRISM_COLUMNS, "all b_own values are equal", n=n, mean=mean, sd=sd)]
+    se = sd / np.sqrt(n)
+    t_value = mean / se
+    critical = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)
+    w, w_p, w_reason = _wilcoxon_greater(x)
+    return [
+        {
+            "n": n, "mean": mean, "sd": sd, "t": t_value, "df": n - 1,
+            "p": stats.t.sf(t_value, n - 1), "cohen_d": mean / sd,
+            "ci_low": mean - critical * se, "ci_high": mean + critical * se,
+            "wilcoxon_w": w, "wilcoxon_p": w_p, "reason": w_reason,
+        }
+    ]
+
+
+def _wilcoxon_greater(x: np.ndarray) -> tuple[float, float, str]:
+    """One-sided signed-rank test of x > 0; NaN and a reason when all x are zero."""
+    if not np.any(x != 0):
+        return np.nan, np.nan, "Wilcoxon test undefined: all b_own values are zero"
+    result = stats.wilcoxon(x, alternative="greater", correction=True)
+    return float(result.statistic), float(result.pvalue), ""
+
+
+# --------------------------------------------------------------------------
+# Conditions: Welch ANOVA and Games-Howell pairs
+
+
+def condition_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare ``b_own`` across conditions: Welch ANOVA and Games-Howell pairs.
+
+    Conditions with fewer than two persons or no variance in ``b_own`` are
+    left out (their Welch weights ``n / s^2`` are undefined) and named in
+    ``reason``.  The test needs two conditions that remain.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-person metrics with ``b_own`` and ``condition``.
+    by : list of str, optional
+        Stratum columns; ``condition`` itself is ignored here.
+
+    Returns
+    -------
+    (anova, pairs) : tuple of pandas.DataFrame
+        ``anova``: per stratum ``n_conditions``, ``n``, Welch's
+        ``F = [sum w_j (m_j - m_w)^2 / (r - 1)] / [1 + 2 lambda (r - 2) / 3]``
+        with ``w_j = n_j / s_j^2``, ``m_w = sum w_j m_j / sum w_j``,
+        ``lambda = 3 sum (1 - w_j / sum w)^2 / (n_j - 1) / (r^2 - 1)``,
+        ``df1 = r - 1``, ``df2 = 1 / lambda``, ``p`` and partial eta squared
+        ``np2 = SS_between / (SS_between + SS_within)``.
+        ``pairs``: per pair ``diff = mean_A - mean_B``,
+        ``se = sqrt(s_A^2/n_A + s_B^2/n_B)``, ``t = diff / se``,
+        Welch-Satterthwaite ``df``, Games-Howell ``p`` from the studentized
+        range ``P(Q > sqrt(2) |t|)`` with r groups, and Hedges'
+        ``g = d (1 - 3 / (4 (n_A + n_B) - 9))`` with the pooled-SD Cohen d.
+        Labels are sorted, except that ``control`` is always ``B``, so that
+        ``diff`` and ``hedges_g`` read "condition minus control".
+    """
+    if "condition" not in metrics or "b_own" not in metrics:
+        reason = "no condition column"
+        return _empty(CONDITION_COLUMNS, reason), _empty(PAIR_COLUMNS, reason)
+    strata = _strata(metrics, by or [], drop=["condition"])
+    anova = _per_stratum(metrics, strata, _welch_row, CONDITION_COLUMNS)
+    pairs = _per_stratum(metrics, strata, _games_howell_rows, PAIR_COLUMNS)
+    if pairs.empty:
+        pairs.attrs["reason"] = "; ".join(sorted(set(anova["reason"]))) or "no pairs of conditions"
+    return anova, pairs
+
+
+def _condition_groups(part: pd.DataFrame) -> tuple[dict[str, np.ndarray], str]:
+    """Usable condition groups (>= 2 persons, non-zero variance) and what was dropped."""
+    data = part[["condition", "b_own"]].dropna()
+    groups, dropped = {}, []
+    for label, values in data.groupby("condition", sort=True)["b_own"]:
+        x = values.to_numpy(dtype=float)
+        if len(x) >= 2 and x.var(ddof=1) > 0:
+            groups[label] = x
+        else:
+            dropped.append(str(label))
+    note = f"left out conditions with fewer than 2 persons or no variance: {', '.join(dropped)}" if dropped else ""
+    return groups, note
+
+
+def _welch_row(part: pd.DataFrame) -> list[dict]:
+    groups, note = _condition_groups(part)
+    r = len(groups)
+    n = sum(len(x) for x in groups.values())
+    if r < 2:
+        reason = "needs at least 2 conditions with at least 2 persons each and varying b_own"
+        return [_nan_row(CONDITION_COLUMNS, "; ".join(filter(None, [reason, note])), n_conditions=r, n=n)]
+    sizes = np.array([len(x) for x in groups.values()], dtype=float)
+    means = np.array([x.mean() for x in groups.values()])
+    variances = np.array([x.var(ddof=1) for x in groups.values()])
+    weights = sizes / variances
+    weighted_mean = np.sum(weights * means) / weights.sum()
+    lam = 3 * np.sum((1 - weights / weights.sum()) ** 2 / (sizes - 1)) / (r**2 - 1)
+    f_value = (np.sum(weights * (means - weighted_mean) ** 2) / (r - 1)) / (1 + 2 * lam * (r - 2) / 3)
+    grand_mean = np.concatenate(list(groups.values())).mean()
+    ss_between = np.sum(sizes * (means - grand_mean) ** 2)
+    ss_within = np.sum((sizes - 1) * variances)
+    return [
+        {
+            "n_conditions": r, "n": n, "F": f_value, "df1": r - 1, "df2": 1 / lam,
+            "p": stats.f.sf(f_value, r - 1, 1 / lam), "np2": ss_between / (ss_between + ss_within),
+            "reason": note,
+        }
+    ]
+
+
+def _games_howell_rows(part: pd.DataFrame) -> list[dict]:
+    groups, note = _condition_groups(part)
+    labels = list(groups)
+    rows = []
+    for i, first in enumerate(labels):
+        for second in labels[i + 1:]:
+            a, b = (second, first) if first == CONTROL else (first, second)
+            rows.append(_pair_row(groups[a], groups[b], len(labels)) | {"A": a, "B": b, "reason": note})
+    return rows
+
+
+def _pair_row(x: np.ndarray, y: np.ndarray, n_groups: int) -> dict:
+    nx, ny = len(x), len(y)
+    vx, vy = x.var(ddof=1) / nx, y.var(ddof=1) / ny
+    diff = x.mean() - y.mean()
+    se = np.sqrt(vx + vy)
+    t_value = diff / se
+    df = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
+    p = stats.studentized_range.sf(np.sqrt(2) * abs(t_value), n_groups, df)
+    return {
+        "n_A": nx, "n_B": ny, "mean_A": x.mean(), "mean_B": y.mean(), "diff": diff, "se": se,
+        "t": t_value, "df": df, "p": float(np.clip(p, 0, 1)), "hedges_g": hedges_g(x, y),
+    }
+
+
+def hedges_g(x: np.ndarray, y: np.ndarray) -> float:
+    """Hedges' g of two independent samples.
+
+    ``g = J (mean_x - mean_y) / s_pooled`` with
+    ``s_pooled^2 = ((n_x - 1) s_x^2 + (n_y - 1) s_y^2) / (n_x + n_y - 2)`` and
+    the small-sample correction ``J = 1 - 3 / (4 (n_x + n_y) - 9)``
+    (Hedges 1981).
+    """
+    nx, ny = len(x), len(y)
+    pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
+    return float((x.mean() - y.mean()) / pooled * (1 - 3 / (4 * (nx + ny) - 9)))
+
+
+# --------------------------------------------------------------------------
+# Moderation by empathy
+
+
+def empathy_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:
+    """Relate the egocentric weight to self-reported empathy.
+
+    Hattula et al. (2015) found that more empathic managers project more of
+    their own preferences; this tests the same moderation in the data.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-person metrics with ``b_own`` and ``empathy`` (and optionally
+        ``condition``).
+    by : list of str, optional
+        Stratum columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model term and stratum.  ``n``, Pearson ``r`` of
+        ``b_own`` with ``empathy`` and its two-sided ``r_p`` (t test with
+        n - 2 df) repeat on every row; ``term``, ``coef``, ``se``, ``t``,
+        two-sided ``p`` and the 95% CI come from the OLS
+        ``b_own ~ 1 + empathy (+ condition dummies)``, with classical
+        standard errors ``sqrt(s^2 (X'X)^-1)``.  Dummies (reference
+        ``control`` if present, else the first condition) are added when
+        ``condition`` is present, not a stratum, and has two or more levels.
+        Needs at least 3 persons with both values.
+    """
+    if "empathy" not in metrics or "b_own" not in metrics:
+        return _empty(EMPATHY_COLUMNS, "no empathy column")
+    if metrics["empathy"].notna().sum() < 3:
+        return _empty(EMPATHY_COLUMNS, "needs at least 3 persons with an empathy score")
+    strata = _strata(metrics, by or [])
+    use_condition = "condition" in metrics and "condition" not in strata
+    return _per_stratum(metrics, strata, lambda part: _empathy_rows(part, use_condition), EMPATHY_COLUMNS)
+
+
+def _empathy_rows(part: pd.DataFrame, use_condition: bool) -> list[dict]:
+    columns = ["b_own", "empathy", "condition"] if use_condition else ["b_own", "empathy"]
+    data = part[columns].dropna()
+    n = len(data)
+    y = data["b_own"].to_numpy(dtype=float)
+    empathy = pd.to_numeric(data["empathy"]).to_numpy(dtype=float)
+    if n < 3:
+        return [_nan_row(EMPATHY_COLUMNS, f"needs at least 3 persons with b_own and empathy (has {n})", n=n)]
+    if np.ptp(y) == 0 or np.ptp(empathy) == 0:
+        which = "b_own" if np.ptp(y) == 0 else "empathy"
+        return [_nan_row(EMPATHY_COLUMNS, f"{which} does not vary", n=n)]
+    r, r_p = stats.pearsonr(empathy, y)
+    design, terms = _empathy_design(empathy, data["condition"] if use_condition else None)
+    shared = {"n": n, "r": float(r), "r_p": float(r_p)}
+    fit, reason = _ols(design, y)
+    if fit is None:
+        return [_nan_row(EMPATHY_COLUMNS, reason, term=term, **shared) for term in terms]
+    return [{**shared, "term": term, **{k: v[i] for k, v in fit.items()}, "reason": ""} for i, term in enumerate(terms)]
+
+
+def _empathy_design(empathy: np.ndarray, condition: pd.Series | None) -> tuple[np.ndarray, list[str]]:
+    """Design matrix [1, empathy, condition dummies] and its term names."""
+    columns, terms = [np.ones_like(empathy), empathy], ["Intercept", "empathy"]
+    if condition is not None:
+        levels = sorted(condition.astype(str).unique())
+        reference = CONTROL if CONTROL in levels else levels[0]
+        for level in levels:
+            if level != reference:
+                columns.append((condition.astype(str) == level).to_numpy(dtype=float))
+                terms.append(f"condition[{level}]")
+    return np.column_stack(columns), terms
+
+
+def _ols(design: np.ndarray, y: np.ndarray) -> tuple[dict[str, np.ndarray] | None, str]:
+    """OLS with classical SE, t, two-sided p and 95% CI; None and a reason if not estimable."""
+    n, p = design.shape
+    if n <= p:
+        return None, f"model with {p} coefficients needs more than {p} persons (has {n})"
+    if np.linalg.matrix_rank(design) < p:
+        return None, "empathy and condition dummies are collinear in these data"
+    xtx_inv = np.linalg.inv(design.T @ design)
+    coef = xtx_inv @ design.T @ y
+    residual = y - design @ coef
+    df = n - p
+    se = np.sqrt(residual @ residual / df * np.diag(xtx_inv))
+    t_value = coef / se
+    critical = stats.t.ppf(0.5 + CONFIDENCE / 2, df)
+    fit = {
+        "coef": coef, "se": se, "t": t_value, "p": 2 * stats.t.sf(np.abs(t_value), df),
+        "ci_low": coef - critical * se, "ci_high": coef + critical * se,
+    }
+    return fit, ""
+
+
+# --------------------------------------------------------------------------
+# Round 1 versus round 2
+
+
+def round_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:
+    """Paired t-tests of round 2 against round 1 on ``b_own`` and ``mae``.
+
+    Round 2 follows personal bias feedback (DESIGN section 3); a drop in
+    ``b_own`` means the feedback reduced the egocentric pull.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-person metrics with ``participant_id``, ``round``, ``b_own`` and
+        ``mae``.
+    by : list of str, optional
+        Stratum columns; ``round`` itself is ignored here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per stratum and metric, over persons with the metric defined in both
+        rounds: ``n``, the two means, ``mean_diff`` = mean of round 2 minus
+        round 1, paired ``t = mean_diff / (sd_diff / sqrt(n))`` with
+        ``df = n - 1``, two-sided ``p``, and Cohen's
+        ``d = (mean_2 - mean_1) / sqrt((s_1^2 + s_2^2) / 2)`` (d_av, Cumming
+        2012, as pingouin reports for paired samples).
+    """
+    if "round" not in metrics or "participant_id" not in metrics:
+        return _empty(ROUND_COLUMNS, "no round column")
+    if not {1, 2} <= set(metrics["round"].dropna().unique()):
+        return _empty(ROUND_COLUMNS, "needs rounds 1 and 2")
+    strata = _strata(metrics, by or [], drop=["round"])
+    return _per_stratum(metrics, strata, _round_rows, ROUND_COLUMNS)
+
+
+def _round_rows(part: pd.DataFrame) -> list[dict]:
+    rows = []
+    for metric in ROUND_METRICS:
+        if metric not in part:
+            continue
+        wide = part.pivot_table(index="participant_id", columns="round", values=metric, aggfunc="first")
+        pairs = wide.reindex(columns=[1, 2]).dropna()
+        rows.append(_paired_row(metric, pairs[1].to_numpy(dtype=float), pairs[2].to_numpy(dtype=float)))
+    return rows
+
+
+def _paired_row(metric: str, first: np.ndarray, second: np.ndarray) -> dict:
+    n = len(first)
+    if n < 2:
+        return _nan_row(ROUND_COLUMNS, f"needs at least 2 persons with {metric} in both rounds (has {n})",
+                        metric=metric, n=n)
+    diff = second - first
+    known = {"metric": metric, "n": n, "mean_round1": first.mean(), "mean_round2": second.mean(),
+             "mean_diff": diff.mean()}
+    sd = diff.std(ddof=1)
+    if sd == 0:
+        return _nan_row(ROUND_COLUMNS, f"the change in {metric} is the same for everybody", **known)
+    t_value = diff.mean() / (sd / np.sqrt(n))
+    d_av = diff.mean() / np.sqrt((first.var(ddof=1) + second.var(ddof=1)) / 2)
+    return {**known, "t": t_value, "df": n - 1, "p": 2 * stats.t.sf(abs(t_value), n - 1), "cohen_d": d_av,
+            "reason": ""}
