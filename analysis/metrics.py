@@ -42,6 +42,7 @@ from analysis.errors import ResponseDataError
 __all__ = [
     "METRIC_COLUMNS",
     "REQUIRED_COLUMNS",
+    "CARRY_COLUMNS",
     "INTERVAL_ALPHA",
     "person_metrics",
     "rescale",
@@ -250,7 +251,7 @@ def _prepare(responses: pd.DataFrame) -> pd.DataFrame:
         raise ResponseDataError(f"missing required column(s): {', '.join(missing)}")
     data = responses[responses["participant_id"].notna()]
     out = pd.DataFrame({"participant_id": data["participant_id"].astype(str).to_numpy()})
-    out["round"] = _round_numbers(data)
+    out["round"] = round_numbers(data)
     numeric = {}
     for column in ("own", "prediction", "truth", "lower", "upper", "item_min", "item_max", "own_min", "own_max"):
         numeric[column] = _numeric(data, column)
@@ -278,7 +279,7 @@ def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
         raise ResponseDataError(f"column {column!r} is not numeric: {error}") from error
 
 
-def _round_numbers(data: pd.DataFrame) -> np.ndarray:
+def round_numbers(data: pd.DataFrame) -> np.ndarray:
     """Round per row; a missing column or value means round 1."""
     if "round" not in data:
         return np.ones(len(data), dtype=np.int64)

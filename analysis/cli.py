@@ -1,0 +1,174 @@
+"""``analyze``: run the Calibrate analysis on any long-format responses file.
+
+A plain click command with no Flask import; the web app registers it as
+``calibrate analyze``.  It can also be run as ``python -m analysis.cli FILE``.
+
+Exit codes: 0 success, 1 file missing or unreadable, 2 bad data or bad
+option (click's own usage errors also use 2).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from analysis.errors import ResponseDataError, ResponseFileError
+from analysis.group import group_tests
+from analysis.io import read_responses, validate_responses
+from analysis.items import item_stats
+from analysis.metrics import CARRY_COLUMNS, person_metrics
+
+__all__ = ["analyze", "json_payload"]
+
+PROGRESS_MIN_ROWS = 50_000
+"""Files with more rows than this show a progress bar on stderr."""
+
+EXIT_UNREADABLE = 1
+EXIT_BAD_DATA = 2
+
+TABLE_COLUMNS = (
+    "participant_id", "round", "condition", "n_items", "mae", "accuracy_r", "projection_r",
+    "b_own", "b_own_ci_low", "b_own_ci_high", "b_own_p", "interval_hit_rate",
+)
+"""Per-person columns in the text report; csv and json carry every metric."""
+
+
+@click.command("analyze")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+    help="table: readable report; json: one object with participants, group tests and items; "
+         "csv: the per-person metrics table.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option(
+    "--by", "by_option", metavar="COLUMNS",
+    help="Comma-separated columns to stratify group tests by (default: condition, if present).",
+)
+def analyze(file: Path, output_format: str, out: Path | None, by_option: str | None) -> None:
+    """Analyse FILE (CSV or Parquet, one row per participant x item x round).
+
+    Computes every per-person metric (egocentric weight b_own, accuracy,
+    interval calibration...), the group tests and the item statistics.
+    """
+    try:
+        raw = read_responses(file)
+    except ResponseFileError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    with tqdm(total=4, desc="analyze", unit="step", file=sys.stderr, disable=len(raw) <= PROGRESS_MIN_ROWS) as bar:
+        try:
+            responses = validate_responses(raw)
+        except ResponseDataError as error:
+            bar.close()
+            click.echo(f"Error: {file}: {error}", err=True)
+            sys.exit(EXIT_BAD_DATA)
+        bar.update()
+        by = _by_columns(by_option, responses)
+        metrics = person_metrics(responses)
+        bar.update()
+        groups = group_tests(metrics, by)
+        bar.update()
+        items = item_stats(responses)
+        bar.update()
+    text = _render(output_format, file, responses, metrics, groups, items)
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output_format} for {len(metrics)} participant rounds to {out}", err=True)
+
+
+def _by_columns(by_option: str | None, responses: pd.DataFrame) -> list[str]:
+    """Parse --by; only person-level columns can stratify person metrics."""
+    if by_option is None:
+        return ["condition"] if "condition" in responses else []
+    by = [c.strip() for c in by_option.split(",") if c.strip()]
+    allowed = [c for c in ("round", *CARRY_COLUMNS) if c in responses]
+    unknown = [c for c in by if c not in allowed]
+    if unknown:
+        raise click.BadParameter(
+            f"cannot group by {', '.join(unknown)}; available: {', '.join(allowed) or 'none'}",
+            param_hint="--by",
+        )
+    return by
+
+
+def _render(output_format, file, responses, metrics, groups, items) -> str:
+    if output_format == "csv":
+        return metrics.to_csv(index=False)
+    if output_format == "json":
+        return json.dumps(json_payload(metrics, groups, items), ensure_ascii=False, allow_nan=False) + "\n"
+    return _table_report(file, responses, metrics, groups, items)
+
+
+def json_payload(metrics: pd.DataFrame, groups: dict[str, pd.DataFrame], items: pd.DataFrame) -> dict:
+    """The ``--format json`` object: ``{"participants": [...], "group": {...}, "items": [...]}``.
+
+    Undefined values are ``null`` (JSON has no NaN); ``participant_id`` is a
+    string and ``round`` an integer.  Each group test is
+    ``{"reason": str, "rows": [...]}`` so that a test that could not run
+    still says why.
+    """
+    return {
+        "participants": _records(metrics),
+        "group": {name: {"reason": frame.attrs.get("reason", ""), "rows": _records(frame)} for name, frame in groups.items()},
+        "items": _records(items),
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    columns = list(frame.columns)
+    return [{c: _json_value(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+def _json_value(value):
+    """Plain Python value for JSON: numpy scalars unwrapped, NaN/inf/NA as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _table_report(file, responses, metrics, groups, items) -> str:
+    persons = metrics["participant_id"].nunique()
+    sections = [
+        f"Calibrate analysis of {file}: {len(responses)} rows, {persons} participants, "
+        f"{metrics['round'].nunique()} round(s)",
+        _section(
+            "Per-person metrics (points of the answer range; --format csv or json for every metric and notes)",
+            metrics[[c for c in TABLE_COLUMNS if c in metrics]],
+        ),
+    ]
+    titles = {
+        "egocentrism": "Egocentric weight b_own > 0? (one-sided t and Wilcoxon)",
+        "conditions": "b_own across conditions (Welch ANOVA)",
+        "pairs": "Pairs of conditions (Games-Howell; diff and Hedges' g = A minus B)",
+        "empathy": "b_own and empathy (Pearson r; OLS b_own ~ empathy + condition)",
+        "rounds": "Round 2 minus round 1 (paired t)",
+    }
+    sections += [_section(titles[name], frame) for name, frame in groups.items()]
+    sections.append(_section("Items (raw units of each item)", items))
+    return "\n\n".join(sections) + "\n"
+
+
+def _section(title: str, frame: pd.DataFrame) -> str:
+    underline = "-" * len(title)
+    if frame.empty:
+        return f"{title}\n{underline}\nnot possible: {frame.attrs.get('reason', 'no rows')}"
+    body = frame.to_string(index=False, na_rep="—", float_format=lambda x: f"{x:.4g}")
+    return f"{title}\n{underline}\n{body}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    analyze()
