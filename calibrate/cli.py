@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -45,6 +45,7 @@ def save_user(email: str, role: str, password: str) -> tuple[User, bool]:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or migrate the database to the newest schema."""
     upgrade()
@@ -52,6 +53,7 @@ def init_db_command() -> None:
 
 
 @click.command("load-exercises")
+@with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def load_exercises_command(directory: Path | None) -> None:
     """Load exercise folders from DIRECTORY (default: the built-in exercises)."""
@@ -67,6 +69,7 @@ def load_exercises_command(directory: Path | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.TRAINER.value)
 @click.password_option(help="Asked for when not given.")
@@ -81,6 +84,7 @@ def create_user_command(email: str, role: str, password: str) -> None:
 
 
 @click.command("create-demo-trainer")
+@with_appcontext
 def create_demo_trainer_command() -> None:
     """Create the demo trainer once and print its password (only when created)."""
     if db.session.scalar(select(User).where(User.email == DEMO_TRAINER_EMAIL)):

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from calibrate.extensions import db
+from calibrate.extensions import db, login_manager
 
 
 def utcnow() -> datetime:
@@ -192,6 +192,7 @@ class Participant(db.Model):
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_round1_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    round2_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_round2_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     exercise: Mapped[Exercise] = relationship()
@@ -226,3 +227,9 @@ class Response(db.Model):
 
     participant: Mapped[Participant] = relationship(back_populates="responses")
     item: Mapped[Item] = relationship()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login session lookup."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -197,18 +197,30 @@ def feedback(token: str):
     round2_waiting = (
         services.has_round2(participant) and not participant.workshop.round2_open and participant.workshop.is_open
     )
-    next_round_url = None
-    if round_no == 2 and not services.round_finished(participant, 2) and services.accepts_answers(participant):
-        next_round_url = _next_url(participant)
+    offer_round2 = (
+        services.round2_available(participant)
+        and not services.round_finished(participant, 2)
+        and services.accepts_answers(participant)
+    )
     return render_template(
         "participant/feedback.html",
         participant=participant,
         exercise=participant.exercise,
         feedback=build_feedback(participant),
         round2_waiting=round2_waiting,
-        next_round_url=next_round_url,
+        offer_round2=offer_round2,
+        round2_started=round_no == 2,
+        confirm_form=ConfirmForm(),
         metric_labels=METRIC_LABELS,
     )
+
+
+@bp.post("/p/<token>/round2")
+def start_round2(token: str):
+    participant = _participant(token)
+    if ConfirmForm().validate_on_submit():
+        services.start_round2(participant)
+    return redirect(_next_url(participant))
 
 
 @bp.get("/p/<token>/results.json")

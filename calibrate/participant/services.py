@@ -52,11 +52,20 @@ def answered_item_ids(participant: Participant, round_no: int) -> set[int]:
     )
 
 
+def round2_available(participant: Participant) -> bool:
+    """Round 2 is offered once round 1 is finished and the trainer has opened it."""
+    return bool(participant.finished_round1_at and has_round2(participant) and participant.workshop.round2_open)
+
+
 def current_round(participant: Participant) -> int:
-    """Round 2 starts only once round 1 is finished and the trainer has opened it."""
-    if participant.finished_round1_at and has_round2(participant) and participant.workshop.round2_open:
-        return 2
-    return 1
+    """Round 2 begins only when the participant starts it from their feedback page."""
+    return 2 if participant.round2_started_at and round2_available(participant) else 1
+
+
+def start_round2(participant: Participant) -> None:
+    if round2_available(participant) and participant.round2_started_at is None:
+        participant.round2_started_at = utcnow()
+        db.session.commit()
 
 
 def start_self_serve(exercise: Exercise, pseudonym: str | None) -> Participant:

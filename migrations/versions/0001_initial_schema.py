@@ -119,6 +119,7 @@ def upgrade():
     sa.Column('consented_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_round1_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('round2_started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_round2_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['exercise_id'], ['exercise.id'], name=op.f('fk_participant_exercise_id_exercise')),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshop.id'], name=op.f('fk_participant_workshop_id_workshop')),

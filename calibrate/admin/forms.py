@@ -1,0 +1,21 @@
+"""The admin's new-user form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from calibrate.auth.forms import email_field, new_password_field
+from calibrate.models import Role
+
+ROLE_LABELS = {
+    Role.TRAINER.value: "Trainer: runs workshops",
+    Role.ANALYST.value: "Analyst: statistics and exports",
+    Role.ADMIN.value: "Admin: also manages accounts",
+}
+
+
+class NewUserForm(FlaskForm):
+    email = email_field()
+    role = SelectField("Role", choices=list(ROLE_LABELS.items()), default=Role.TRAINER.value)
+    password = new_password_field("Initial password")

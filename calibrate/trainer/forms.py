@@ -1,0 +1,84 @@
+"""The workshop settings form.
+
+Conditions come from `calibrate.conditions.CONDITIONS`, so a new condition
+appears in the form without touching it: each gets a checkbox and an integer
+allocation weight (2:1:1 puts twice as many people in the first condition).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from calibrate.conditions import CONDITIONS
+from calibrate.models import Condition, Exercise
+from calibrate.trainer.services import MAX_WEIGHT, WorkshopSettings, settings_problems
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[InputRequired(message="Give the workshop a title."), Length(max=200)],
+        description="Shown to participants when they join, e.g. 'Brand team offsite, May'.",
+    )
+    exercise_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
+    ask_intervals = BooleanField("Ask for an 80% range with each prediction", default=True)
+    ask_empathy = BooleanField("Ask the short perspective-taking questionnaire after the items")
+    round2_enabled = BooleanField(
+        "Round 2 on held-out items after personal feedback",
+        description="Round 1 uses every other item; the rest are kept for round 2, which you open when the room is ready.",
+    )
+
+    def __init__(self, exercises: list[Exercise], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.condition_errors: list[str] = []
+        self.exercises = {exercise.id: exercise for exercise in exercises}
+        self.exercise_id.choices = [
+            (exercise.id, f"{exercise.title} ({len(exercise.items)} items)") for exercise in exercises
+        ]
+
+    def condition_rows(self):
+        """(key, label, instruction, checkbox, weight field) for the template's table."""
+        return [
+            (key, text.label, text.instruction, self[f"use_{key}"], self[f"weight_{key}"])
+            for key, text in CONDITIONS.items()
+        ]
+
+    def settings(self) -> WorkshopSettings:
+        chosen = [key for key in CONDITIONS if self[f"use_{key}"].data]
+        return WorkshopSettings(
+            title=self.title.data.strip(),
+            exercise_id=self.exercise_id.data,
+            conditions=chosen,
+            allocation=[self[f"weight_{key}"].data or 1 for key in chosen],
+            ask_intervals=self.ask_intervals.data,
+            ask_empathy=self.ask_empathy.data,
+            round2_enabled=self.round2_enabled.data,
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        exercise = self.exercises.get(self.exercise_id.data)
+        if exercise is None:
+            self.exercise_id.errors.append("Choose one of the listed exercises.")
+            return False
+        problems = settings_problems(exercise, self.settings())
+        for field_name, message in problems:
+            errors = self.condition_errors if field_name == "conditions" else self[field_name].errors
+            errors.append(message)
+        return not problems
+
+
+for _key in CONDITIONS:
+    setattr(WorkshopForm, f"use_{_key}", BooleanField(CONDITIONS[_key].label, default=_key == Condition.CONTROL.value))
+    setattr(
+        WorkshopForm,
+        f"weight_{_key}",
+        IntegerField(
+            f"Allocation weight for {CONDITIONS[_key].label}",
+            default=1,
+            validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT, message=f"Use a whole number from 1 to {MAX_WEIGHT}.")],
+        ),
+    )

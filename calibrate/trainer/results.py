@@ -1,0 +1,262 @@
+"""A workshop's live and final results, computed by the `analysis` engine.
+
+The dashboard, the projector and the report all read one `WorkshopResults`.
+Building it costs one long-format query, one query for the participants, one
+vectorised `person_metrics` call, the group tests and `item_stats` -- never a
+query or a metric computation per participant -- so a room of 500 people
+refreshes as fast as a room of 5 (see tests/trainer/test_scale.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from analysis import group_tests, item_stats, person_metrics
+from calibrate.conditions import condition_text
+from calibrate.extensions import db
+from calibrate.models import Participant, Workshop, utcnow
+from calibrate.participant.services import items_for_round
+from calibrate.responses import long_frame
+
+IDLE_AFTER = timedelta(minutes=1)
+MAX_IDLE_LISTED = 25
+PROMPT_CHARS = 110
+
+# Histogram bins. Egocentric weights beyond the outer edges and errors above
+# the last edge are counted in the outermost bars, so one wild answer cannot
+# squash the chart the whole room is looking at.
+EGOCENTRIC_EDGES = np.round(np.linspace(-0.5, 1.0, 16), 2)
+MAE_EDGES = np.linspace(0.0, 50.0, 11)
+
+
+@dataclass
+class WorkshopResults:
+    """Everything the trainer pages show; tables are lists of plain dicts with None for undefined."""
+
+    participation: list[dict]
+    totals: dict
+    idle: list[dict]
+    idle_more: int
+    n_results: int = 0
+    overall: list[dict] = field(default_factory=list)
+    by_condition: list[dict] = field(default_factory=list)
+    anova: list[dict] = field(default_factory=list)
+    pairs: list[dict] = field(default_factory=list)
+    empathy: list[dict] = field(default_factory=list)
+    empathy_reason: str = ""
+    rounds: list[dict] = field(default_factory=list)
+    rounds_reason: str = ""
+    items: list[dict] = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
+
+    def overall_for(self, round_no: int) -> dict | None:
+        return next((row for row in self.overall if row["round"] == round_no), None)
+
+
+def workshop_results(workshop: Workshop) -> WorkshopResults:
+    """Participation, stragglers and group statistics of one workshop, as of now."""
+    long = long_frame(workshop_ids=[workshop.id])
+    people = list(db.session.scalars(select(Participant).where(Participant.workshop_id == workshop.id)))
+    status = _status_frame(workshop, people, long)
+    idle = _idle(status)
+    results = WorkshopResults(
+        participation=_participation(workshop, status),
+        totals=_counts(status),
+        idle=idle[:MAX_IDLE_LISTED],
+        idle_more=max(0, len(idle) - MAX_IDLE_LISTED),
+    )
+    if not long.empty:
+        _add_statistics(results, workshop, long)
+    return results
+
+
+# --------------------------------------------------------------------------
+# Who is where
+
+
+def _status_frame(workshop: Workshop, people: list[Participant], long: pd.DataFrame) -> pd.DataFrame:
+    """One row per participant: condition, progress in each round and seconds since last seen."""
+    answered = (
+        long.groupby(["participant_id", "round"]).size().unstack(fill_value=0).reindex(columns=[1, 2], fill_value=0)
+    )
+    answered.index = answered.index.astype(int)
+    item_totals = {r: len(items_for_round(people[0], r)) for r in (1, 2)} if people else {1: 0, 2: 0}
+    now = pd.Timestamp(utcnow())
+    frame = pd.DataFrame(
+        {
+            "id": [p.id for p in people],
+            "short_id": [p.short_id for p in people],
+            "condition": [p.condition for p in people],
+            "instructions_seen": [p.instructions_seen_at is not None for p in people],
+            "finished1": [p.finished_round1_at is not None for p in people],
+            "started2": [p.round2_started_at is not None for p in people],
+            "finished2": [p.finished_round2_at is not None for p in people],
+            "last_seen": pd.to_datetime([p.last_seen_at for p in people], utc=True),
+        }
+    )
+    frame = frame.join(answered.rename(columns={1: "answered1", 2: "answered2"}), on="id")
+    frame[["answered1", "answered2"]] = frame[["answered1", "answered2"]].fillna(0).astype(int)
+    round2_offered = frame["finished1"] & workshop.round2_enabled & workshop.round2_open
+    in_round2 = round2_offered & frame["started2"]
+    frame["round"] = np.where(in_round2, 2, 1)
+    frame["answered_now"] = np.where(in_round2, frame["answered2"], frame["answered1"])
+    frame["items_now"] = np.where(in_round2, item_totals[2], item_totals[1])
+    frame["on_feedback"] = round2_offered & ~frame["started2"]
+    frame["busy"] = ~frame["finished1"] | (round2_offered & ~frame["finished2"])
+    frame["idle_seconds"] = (now - frame["last_seen"]).dt.total_seconds()
+    return frame
+
+
+def _counts(frame: pd.DataFrame) -> dict:
+    return {
+        "joined": len(frame),
+        "not_started": int((~frame["finished1"] & (frame["answered1"] == 0)).sum()),
+        "answering": int((~frame["finished1"] & (frame["answered1"] > 0)).sum()),
+        "finished": int(frame["finished1"].sum()),
+        "answering2": int((frame["started2"] & ~frame["finished2"]).sum()),
+        "finished2": int(frame["finished2"].sum()),
+    }
+
+
+def _participation(workshop: Workshop, status: pd.DataFrame) -> list[dict]:
+    """Counts per condition of the workshop, in its order, including conditions nobody is in yet."""
+    return [
+        {"condition": key, "label": condition_text(key).label, **_counts(status[status["condition"] == key])}
+        for key in workshop.conditions
+    ]
+
+
+def _idle(status: pd.DataFrame) -> list[dict]:
+    """People still answering who have not been seen for a while, longest idle first."""
+    stuck = status[status["busy"] & (status["idle_seconds"] >= IDLE_AFTER.total_seconds())]
+    stuck = stuck.sort_values("idle_seconds", ascending=False)
+    return [
+        {
+            "short_id": row.short_id,
+            "condition": condition_text(row.condition).label,
+            "round": int(row.round),
+            "where": _whereabouts(row),
+            "idle_minutes": int(row.idle_seconds // 60),
+        }
+        for row in stuck.itertuples(index=False)
+    ]
+
+
+def _whereabouts(row) -> str:
+    if not row.instructions_seen:
+        return "Instructions"
+    if row.on_feedback:
+        return "Feedback; round 2 not started"
+    return f"Item {min(row.answered_now + 1, row.items_now)} of {row.items_now}"
+
+
+# --------------------------------------------------------------------------
+# Group statistics from the engine
+
+
+def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataFrame) -> None:
+    metrics = person_metrics(long)
+    tests = group_tests(metrics)
+    by_condition = group_tests(metrics, by=["condition"])["egocentrism"]
+    only_round = int(metrics["round"].iloc[0])
+    results.n_results = int(metrics.loc[metrics["round"] == 1, "b_own"].notna().sum())
+    results.overall = _records(_with_round(tests["egocentrism"], only_round))
+    results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
+    results.anova = _records(_with_round(tests["conditions"], only_round))
+    results.pairs = [
+        {**row, "label_A": condition_text(row["A"]).label, "label_B": condition_text(row["B"]).label}
+        for row in _records(_with_round(tests["pairs"], only_round))
+    ]
+    if workshop.ask_empathy:
+        results.empathy = _records(_with_round(tests["empathy"], only_round))
+        results.empathy_reason = tests["empathy"].attrs.get("reason", "")
+    results.rounds = _records(tests["rounds"])
+    results.rounds_reason = tests["rounds"].attrs.get("reason", "")
+    results.items = _item_rows(workshop, item_stats(long))
+    results.charts = _charts(results, metrics)
+
+
+def _with_round(frame: pd.DataFrame, only_round: int) -> pd.DataFrame:
+    """The engine adds `round` to the strata only when there are several rounds; make it explicit."""
+    return frame if "round" in frame.columns else frame.assign(round=only_round)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None for NaN and Python scalars, ready for Jinja and JSON."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{key: _python(value) for key, value in row.items()} for row in clean.to_dict("records")]
+
+
+def _python(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[dict]:
+    """Egocentrism test per condition and round, with the mean error and interval hit rate beside it."""
+    descriptives = (
+        metrics.groupby(["condition", "round"])[["mae", "interval_hit_rate"]]
+        .mean()
+        .rename(columns={"mae": "mean_mae", "interval_hit_rate": "mean_hit_rate"})
+        .reset_index()
+    )
+    merged = egocentrism.merge(descriptives, on=["condition", "round"], how="left")
+    return [{**row, "label": condition_text(row["condition"]).label} for row in _records(merged)]
+
+
+def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
+    """Per-item statistics in exercise order, numbered as participants saw them."""
+    items = {item.item_key: item for item in workshop.exercise.items}
+    rows = []
+    for row in _records(stats):
+        item = items[row["item_id"]]
+        prompt = item.prompt if len(item.prompt) <= PROMPT_CHARS else item.prompt[: PROMPT_CHARS - 1] + "…"
+        rows.append({**row, "number": item.position + 1, "prompt": prompt, "unit": item.unit, "segment": item.segment})
+    return sorted(rows, key=lambda row: row["number"])
+
+
+# --------------------------------------------------------------------------
+# Chart data (drawn by static/js/workshop.js)
+
+
+def _histogram(values: pd.Series, edges: np.ndarray, digits: int) -> tuple[list[str], list[int]]:
+    """Counts with the outermost bars catching everything beyond them, and their labels."""
+    finite = values.dropna().to_numpy(dtype=float)
+    clipped = np.clip(finite, edges[0], np.nextafter(edges[-1], -np.inf))
+    counts, _ = np.histogram(clipped, bins=edges)
+    inner = [f"{low:.{digits}f} to {high:.{digits}f}" for low, high in zip(edges[1:-2], edges[2:-1])]
+    labels = [f"below {edges[1]:.{digits}f}", *inner, f"{edges[-2]:.{digits}f} or more"]
+    return labels, counts.tolist()
+
+
+def _histogram_chart(metrics: pd.DataFrame, column: str, edges: np.ndarray, digits: int) -> dict:
+    series = []
+    labels: list[str] = []
+    for round_no, part in metrics.groupby("round", sort=True):
+        labels, counts = _histogram(part[column], edges, digits)
+        series.append({"label": f"Round {round_no}", "counts": counts})
+    return {"labels": labels, "series": series}
+
+
+def _mean_ci(row: dict, label: str) -> dict:
+    return {"label": label, "mean": row["mean"], "low": row["ci_low"], "high": row["ci_high"], "n": row["n"]}
+
+
+def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
+    return {
+        "egocentric": _histogram_chart(metrics, "b_own", EGOCENTRIC_EDGES, 1),
+        "mae": _histogram_chart(metrics, "mae", MAE_EDGES, 0),
+        "items": {
+            "labels": [str(row["number"]) for row in results.items],
+            "titles": [row["prompt"] for row in results.items],
+            "truth": [row["truth"] for row in results.items],
+            "prediction": [row["mean_prediction"] for row in results.items],
+            "unit": results.items[0]["unit"] if results.items else "",
+        },
+        "conditions": [_mean_ci(row, row["label"]) for row in results.by_condition if row["round"] == 1],
+        "rounds": [_mean_ci(row, f"Round {row['round']}") for row in results.overall] if len(results.overall) > 1 else [],
+    }

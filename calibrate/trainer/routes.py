@@ -1,0 +1,137 @@
+"""Trainer views: each loads the trainer's own workshop, delegates to services, and renders.
+
+Live pages (dashboard, projector) poll a partial with htmx every 2 seconds
+rather than holding a server-sent-events stream open: a poll is an ordinary
+short GET, so it works behind any proxy or load balancer, needs no long-lived
+connection per open dashboard (which would tie up a sync gunicorn worker each),
+and recovers by itself after a network blip or a server restart.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from calibrate.auth.services import safe_next_url
+from calibrate.conditions import CONDITIONS
+from calibrate.trainer import bp, services
+from calibrate.trainer.forms import WorkshopForm
+from calibrate.trainer.results import workshop_results
+
+
+@bp.app_template_filter("pvalue")
+def format_p(value) -> str:
+    """p-values as journals print them: three decimals, and '< .001' below that."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
+
+
+def _workshop(workshop_id: int):
+    return services.owned_workshop(current_user, workshop_id)
+
+
+@bp.get("/")
+def workshops():
+    return render_template("trainer/workshops.html", rows=services.workshops_with_counts(current_user))
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+def create():
+    form = WorkshopForm(services.selectable_exercises())
+    if form.validate_on_submit():
+        workshop = services.create_workshop(current_user, form.settings())
+        flash(f"Workshop created with code {workshop.code}. Open it when the room is ready.", "success")
+        return redirect(url_for(".workshop", workshop_id=workshop.id))
+    return render_template("trainer/form.html", form=form, workshop=None), (422 if form.errors else 200)
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+def edit(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    form = WorkshopForm(services.selectable_exercises(), obj=workshop)
+    if request.method == "GET":
+        for key, weight in zip(workshop.conditions, workshop.allocation):
+            form[f"use_{key}"].data, form[f"weight_{key}"].data = True, weight
+        for key in set(CONDITIONS) - set(workshop.conditions):
+            form[f"use_{key}"].data = False
+    if form.validate_on_submit():
+        try:
+            services.update_workshop(workshop, form.settings())
+        except services.WorkshopStateError as error:
+            flash(str(error), "error")
+        return redirect(url_for(".workshop", workshop_id=workshop.id))
+    return render_template("trainer/form.html", form=form, workshop=workshop), (422 if form.errors else 200)
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def workshop(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    return render_template(
+        "trainer/workshop.html", workshop=workshop, join_url=services.join_url(workshop), results=workshop_results(workshop)
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/<any(open, close, 'open-round2', reveal, hide):action>")
+def change(workshop_id: int, action: str):
+    workshop = _workshop(workshop_id)
+    try:
+        flash(services.apply_action(workshop, action), "success")
+    except services.WorkshopStateError as error:
+        flash(str(error), "error")
+    return redirect(safe_next_url(request.form.get("next")) or url_for(".workshop", workshop_id=workshop.id))
+
+
+@bp.get("/workshops/<int:workshop_id>/qr.svg")
+def qr(workshop_id: int):
+    return Response(services.qr_svg(_workshop(workshop_id)), mimetype="image/svg+xml")
+
+
+@bp.get("/workshops/<int:workshop_id>/dashboard")
+def dashboard(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    return render_template("trainer/dashboard.html", workshop=workshop, results=workshop_results(workshop))
+
+
+@bp.get("/workshops/<int:workshop_id>/dashboard/live")
+def dashboard_live(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    return render_template("trainer/_dashboard_live.html", workshop=workshop, results=workshop_results(workshop))
+
+
+@bp.get("/workshops/<int:workshop_id>/projector")
+def projector(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    return render_template(
+        "trainer/projector.html", workshop=workshop, join_url=services.join_url(workshop), results=workshop_results(workshop)
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/projector/live")
+def projector_live(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    return render_template(
+        "trainer/_projector_live.html",
+        workshop=workshop,
+        join_url=services.join_url(workshop),
+        results=workshop_results(workshop),
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/report")
+def report(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    return render_template("trainer/report.html", workshop=workshop, results=workshop_results(workshop))
+
+
+@bp.get("/workshops/<int:workshop_id>/responses.csv")
+def responses_csv(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    filename = f"calibrate-workshop-{workshop.code}-responses.csv"
+    return Response(
+        services.responses_csv(workshop),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

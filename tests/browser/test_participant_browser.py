@@ -1,0 +1,68 @@
+"""A new person completes a built-in exercise in Debian Chromium, on a desktop and on a phone.
+
+The run also refreshes the participant screenshots committed in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def _answer_item(page, number: int) -> None:
+    """Own answer first, then a prediction pulled towards it, then an 80% range."""
+    own_options = page.locator("input[name=own]")
+    choice = own_options.nth(number % own_options.count())
+    choice.check()
+    prediction = 30 + 20 * (number % own_options.count()) + number % 5
+    page.fill("#prediction", str(prediction))
+    page.fill("#lower", str(max(0, prediction - 12)))
+    page.fill("#upper", str(min(100, prediction + 12)))
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser, exercises, device):
+    context = browser.new_context(viewport=VIEWPORTS[device], device_scale_factor=1)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.screenshot(path=SCREENSHOTS / f"landing-{device}.png", full_page=True)
+
+    page.click("a[href='/e/public-spending']")
+    page.check("input[name=consent]")
+    page.fill("input[name=pseudonym]", f"tester-{device}")
+    page.click("button[type=submit]")
+
+    page.wait_for_url("**/item/0")
+    # An invalid prediction gets an inline message and keeps the own answer.
+    page.locator("input[name=own]").nth(2).check()
+    page.fill("#prediction", "150")
+    page.click("button[type=submit]")
+    assert "enter a value between 0 and 100" in page.inner_text(".field-error")
+    assert page.locator("input[name=own]").nth(2).is_checked()
+
+    number = 0
+    while "/item/" in page.url:
+        _answer_item(page, number)
+        if number == 3:
+            page.screenshot(path=SCREENSHOTS / f"item-{device}.png", full_page=True)
+        if number == 5:
+            # Reload mid-way: the flow resumes at the next unanswered item.
+            page.click("button[type=submit]")
+            page.reload()
+            assert page.url.endswith("/item/6")
+            number += 1
+            continue
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        number += 1
+
+    assert page.url.endswith("/feedback")
+    assert page.locator("[data-metric=b_own] .value").inner_text() not in {"", "–"}
+    assert "Your own-taste pull." in page.inner_text("main")
+    page.wait_for_function("document.querySelectorAll('canvas').length === 2 && Chart.instances && Object.keys(Chart.instances).length === 2")
+    page.screenshot(path=SCREENSHOTS / f"feedback-{device}.png", full_page=True)
+    context.close()

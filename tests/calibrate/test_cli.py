@@ -1,0 +1,42 @@
+"""Set-up commands from the README: users and the demo trainer."""
+
+from sqlalchemy import select
+
+from calibrate.cli import DEMO_TRAINER_EMAIL
+from calibrate.extensions import db
+from calibrate.models import User
+
+
+def test_create_user_hashes_password_and_resets(app, app_ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "Ana@Example.org", "--role", "analyst", "--password", "long-enough-pw"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "ana@example.org"))
+    assert user.role == "analyst"
+    assert "long-enough-pw" not in user.password_hash and user.check_password("long-enough-pw")
+    result = runner.invoke(args=["create-user", "ana@example.org", "--role", "trainer", "--password", "another-long-pw"])
+    assert "Updated trainer" in result.output
+    db.session.refresh(user)
+    assert user.check_password("another-long-pw") and user.role == "trainer"
+
+
+def test_create_user_rejects_short_password_and_bad_email(app):
+    runner = app.test_cli_runner()
+    assert "at least 10 characters" in runner.invoke(args=["create-user", "a@b.org", "--password", "short"]).output
+    assert "must be an e-mail address" in runner.invoke(args=["create-user", "nobody", "--password", "long-enough-pw"]).output
+
+
+def test_demo_trainer_password_is_printed_once(app, app_ctx):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["create-demo-trainer"]).output
+    assert DEMO_TRAINER_EMAIL in first and "Password:" in first
+    password = first.split("Password:")[1].split()[0]
+    user = db.session.scalar(select(User).where(User.email == DEMO_TRAINER_EMAIL))
+    assert user.check_password(password)
+    second = runner.invoke(args=["create-demo-trainer"]).output
+    assert "Password:" not in second and "exists" in second
+
+
+def test_init_db_is_repeatable(app):
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0 and "up to date" in result.output

@@ -1,0 +1,161 @@
+"""The self-serve participant flow end to end through the test client."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+from sqlalchemy import func, select
+
+from calibrate.extensions import db
+from calibrate.models import Participant, Response
+from tests.participant.conftest import exercise
+
+
+def egocentric_answers(item) -> dict:
+    """Own answer alternates; prediction = truth pulled 10 points towards the own answer."""
+    own = item.own_max if item.position % 3 else item.own_min
+    pull = 10 if own == item.own_max else -10
+    prediction = min(item.max, max(item.min, item.truth + pull + (item.position % 4)))
+    return {"own": f"{own:g}", "prediction": f"{prediction:.1f}", "lower": f"{max(0, prediction - 15):.1f}", "upper": f"{min(100, prediction + 15):.1f}"}
+
+
+def test_landing_lists_real_exercises(client, exercises):
+    page = client.get("/").text
+    for slug in ("public-spending", "supermarket-brands", "nature-attitudes", "self-descriptions"):
+        assert f"/e/{slug}" in page
+    assert "2,348 respondents" in page or "General Social Survey" in page
+
+
+def test_consent_is_required(client, exercises):
+    response = client.post("/e/public-spending", data={"pseudonym": "x"})
+    assert response.status_code == 200
+    assert "Please tick the box" in response.text
+    assert db.session.scalar(select(func.count(Participant.id))) == 0
+
+
+def test_token_is_long_and_unguessable(start):
+    token = start()
+    assert len(token) >= 43  # 32 random bytes, URL-safe
+
+
+def test_complete_flow_gives_feedback_matching_pingouin(client, start, answer_all):
+    token = start(pseudonym="Kim")
+    items = answer_all(token, egocentric_answers)
+    assert len(items) == len(exercise("public-spending").items)
+    feedback = client.get(f"/p/{token}")
+    assert feedback.headers["Location"].endswith(f"/p/{token}/feedback")
+    page = client.get(f"/p/{token}/feedback").text
+
+    own = np.array([float(egocentric_answers(i)["own"]) for i in items])
+    pred = np.array([float(egocentric_answers(i)["prediction"]) for i in items])
+    truth = np.array([i.truth for i in items])
+    own_pct = 100 * (own - 1) / 2  # own answers on 1..3, rescaled to percent of range
+    reference = pg.linear_regression(pd.DataFrame({"t": truth, "o": own_pct}), pred)
+    b_own = reference.set_index("names").loc["o", "coef"]
+    assert f"{b_own:.2f}" in page
+    assert "Egocentric weight" in page and "General Social Survey" in page
+    assert "chart-truth-1" in page and "chart-own-1" in page
+
+
+def test_resume_continues_where_the_person_stopped(client, start):
+    token = start()
+    first = client.get(f"/p/{token}").headers["Location"]
+    client.post(first, data={"own": "3", "prediction": "70"})
+    resumed = client.get(f"/p/{token}").headers["Location"]
+    assert resumed != first and resumed.endswith("/item/1")
+    # Going back shows the saved answer, so nothing is lost.
+    back = client.get(first).text
+    assert 'value="70"' in back and 'value="3" checked' in back
+
+
+def test_double_submit_updates_instead_of_duplicating(client, start):
+    token = start()
+    location = client.get(f"/p/{token}").headers["Location"]
+    client.post(location, data={"own": "3", "prediction": "70"})
+    client.post(location, data={"own": "2", "prediction": "65"})
+    responses = db.session.scalars(select(Response)).all()
+    assert len(responses) == 1
+    assert (responses[0].own, responses[0].prediction) == (2, 65)
+
+
+def test_validation_messages_keep_what_was_entered(client, start):
+    token = start()
+    location = client.get(f"/p/{token}").headers["Location"]
+    cases = [
+        ({"own": "", "prediction": ""}, ["Your own answer: please choose", "Your prediction: please enter"]),
+        ({"own": "3", "prediction": "abc"}, ["'abc' is not a number"]),
+        ({"own": "3", "prediction": "nan"}, ["enter an ordinary number"]),
+        ({"own": "3", "prediction": "inf"}, ["enter an ordinary number"]),
+        ({"own": "3", "prediction": "101"}, ["between 0 and 100"]),
+        ({"own": "7", "prediction": "50"}, ["Your own answer: enter a value between 1 and 3"]),
+        ({"own": "3", "prediction": "50", "lower": "60", "upper": "40"}, ["low end must not be above the high end"]),
+        ({"own": "3", "prediction": "50", "lower": "40"}, ["Give both ends"]),
+        ({"own": "3", "prediction": "5" * 40}, ["too long to be a number"]),
+    ]
+    for data, messages in cases:
+        response = client.post(location, data=data)
+        assert response.status_code == 422
+        for message in messages:
+            assert message in html.unescape(response.text), (data, message)
+    response = client.post(location, data={"own": "2", "prediction": "abc", "lower": "10", "upper": "30"})
+    assert 'value="10"' in response.text and 'value="30"' in response.text and 'value="2" checked' in response.text
+    assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_decimal_comma_is_accepted(client, start):
+    token = start()
+    location = client.get(f"/p/{token}").headers["Location"]
+    assert client.post(location, data={"own": "1", "prediction": "62,5"}).status_code == 302
+    assert db.session.scalar(select(Response.prediction)) == 62.5
+
+
+def test_another_participants_token_or_item_is_404(client, start):
+    mine, theirs = start(), start()
+    assert client.get(f"/p/{'x' * 43}").status_code == 404
+    assert client.get(f"/p/{theirs[:-1]}A/feedback").status_code == 404
+    assert client.get(f"/p/{mine}/r1/item/999").status_code == 404
+    assert client.get(f"/p/{mine}/r2/item/0").status_code == 404
+    # An item of another exercise is not reachable through this participant.
+    assert client.post(f"/p/{mine}/r1/item/50", data={"own": "1", "prediction": "5"}).status_code == 404
+
+
+def test_feedback_waits_until_the_round_is_finished(client, start):
+    token = start()
+    response = client.get(f"/p/{token}/feedback")
+    assert response.status_code == 302 and "/item/0" in response.headers["Location"]
+
+
+def test_too_few_items_explain_undefined_metrics(client, start, answer_all, app_ctx):
+    token = start()
+    location = client.get(f"/p/{token}").headers["Location"]
+    client.post(location, data={"own": "3", "prediction": "70"})
+    participant = db.session.scalar(select(Participant).where(Participant.token == token))
+    participant.finished_round1_at = participant.consented_at
+    db.session.commit()
+    page = client.get(f"/p/{token}/feedback").text
+    assert "not defined" in page
+    assert "at least 4" in page
+
+
+def test_download_and_delete_own_results(client, start, answer_all):
+    token = start()
+    answer_all(token, egocentric_answers)
+    data = json.loads(client.get(f"/p/{token}/results.json").data)
+    assert len(data["answers"]) == 12 and data["metrics"][0]["b_own"] is not None
+    csv_text = client.get(f"/p/{token}/results.csv").text
+    assert csv_text.splitlines()[0].startswith("participant_id,workshop,condition,round,item_id,own,prediction")
+    assert len(csv_text.strip().splitlines()) == 13
+    assert client.get(f"/p/{token}/delete").status_code == 200
+    assert client.post(f"/p/{token}/delete").status_code == 302
+    assert client.get(f"/p/{token}/feedback").status_code == 404
+    assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_overlong_pseudonym_is_rejected(client, exercises):
+    response = client.post("/e/public-spending", data={"consent": "y", "pseudonym": "x" * 41})
+    assert "under 40 characters" in response.text
+    assert db.session.scalar(select(func.count(Participant.id))) == 0
