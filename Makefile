@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
-.PHONY: run test install install-dev chromium clean bench
+.PHONY: run test install install-dev chromium clean bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,10 @@ test: install-dev chromium
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
+
+## Refresh the committed screenshots in docs/screenshots/ from the browser tests.
+screenshots: install-dev chromium
+	CALIBRATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 bench: install-dev
 	$(BIN)/python benchmarks/bench_analysis.py

@@ -21,7 +21,7 @@ from calibrate.models import Exercise, Item, Response
 REQUIRED_ITEM_COLUMNS = (
     "item_id", "prompt", "own_prompt", "own_min", "own_max", "unit", "min", "max", "truth", "n", "se",
 )
-OPTIONAL_ITEM_COLUMNS = ("own_step", "own_choices", "own_optional", "segment", "market_research")
+LABEL_LENGTH = 200
 REQUIRED_EXERCISE_KEYS = ("title", "description", "population", "source", "citation", "license")
 MAX_TEXT = 2000
 
@@ -99,6 +99,8 @@ def _validate_row(row: dict, where: str, problems: list[str]) -> dict:
     item["own_choices"] = _parse_choices(row.get("own_choices", ""), loc("own_choices"), problems)
     item["own_optional"] = (row.get("own_optional") or "").strip().lower() in {"1", "true", "yes"}
     item["segment"] = (row.get("segment") or "").strip()
+    label = (row.get("label") or "").strip() or item["prompt"]
+    item["label"] = label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
     item["market_research"] = (row.get("market_research") or "").strip() or None
 
     lo, hi, truth = item["min"], item["max"], item["truth"]

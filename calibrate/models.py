@@ -121,6 +121,7 @@ class Item(db.Model):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
     item_key: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
     prompt: Mapped[str] = mapped_column(Text)
     own_prompt: Mapped[str] = mapped_column(Text)
     own_min: Mapped[float] = mapped_column(Float)

@@ -45,6 +45,7 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
         item = items[record.item_id]
         rows.append(
             {
+                "label": item.label,
                 "prompt": item.prompt,
                 "own": _clean(record.own),
                 "own_label": _own_label(item, _clean(record.own)),

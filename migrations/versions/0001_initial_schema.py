@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('exercise_id', sa.Integer(), nullable=False),
     sa.Column('item_key', sa.String(length=80), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=200), nullable=False),
     sa.Column('prompt', sa.Text(), nullable=False),
     sa.Column('own_prompt', sa.Text(), nullable=False),
     sa.Column('own_min', sa.Float(), nullable=False),

@@ -1,16 +1,23 @@
 """A new person completes a built-in exercise in Debian Chromium, on a desktop and on a phone.
 
-The run also refreshes the participant screenshots committed in docs/screenshots/.
+With CALIBRATE_SCREENSHOTS=1 (`make screenshots`) the run also refreshes the
+participant screenshots committed in docs/screenshots/.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def _screenshot(page, name: str) -> None:
+    if os.environ.get("CALIBRATE_SCREENSHOTS") == "1":
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 def _answer_item(page, number: int) -> None:
@@ -29,7 +36,7 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     context = browser.new_context(viewport=VIEWPORTS[device], device_scale_factor=1)
     page = context.new_page()
     page.goto(live_server + "/")
-    page.screenshot(path=SCREENSHOTS / f"landing-{device}.png", full_page=True)
+    _screenshot(page, f"landing-{device}")
 
     page.click("a[href='/e/public-spending']")
     page.check("input[name=consent]")
@@ -48,7 +55,7 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     while "/item/" in page.url:
         _answer_item(page, number)
         if number == 3:
-            page.screenshot(path=SCREENSHOTS / f"item-{device}.png", full_page=True)
+            _screenshot(page, f"item-{device}")
         if number == 5:
             # Reload mid-way: the flow resumes at the next unanswered item.
             page.click("button[type=submit]")
@@ -64,5 +71,5 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     assert page.locator("[data-metric=b_own] .value").inner_text() not in {"", "–"}
     assert "Your own-taste pull." in page.inner_text("main")
     page.wait_for_function("document.querySelectorAll('canvas').length === 2 && Chart.instances && Object.keys(Chart.instances).length === 2")
-    page.screenshot(path=SCREENSHOTS / f"feedback-{device}.png", full_page=True)
+    _screenshot(page, f"feedback-{device}")
     context.close()
