@@ -10,6 +10,7 @@ organised by topic:
 * :mod:`analysis.items` - :func:`item_stats`, per item across persons;
 * :mod:`analysis.feedback` - :func:`feedback_text` for the feedback page;
 * :mod:`analysis.io` - :func:`read_responses`, :func:`validate_responses`;
+* :mod:`analysis.pooled` - :func:`pooled_model`, mixed model with shrunk weights;
 * :mod:`analysis.cli` - the ``analyze`` click command.
 """
 
@@ -25,7 +26,8 @@ from analysis.group import (
 )
 from analysis.io import read_responses, validate_responses
 from analysis.items import ITEM_COLUMNS, item_stats
-from analysis.metrics import METRIC_COLUMNS, REQUIRED_COLUMNS, person_metrics, rescale
+from analysis.metrics import METRIC_COLUMNS, REQUIRED_COLUMNS, person_metrics, prepare_responses, rescale
+from analysis.pooled import pooled_model
 
 __all__ = [
     "FEEDBACK_KEYS",
@@ -43,6 +45,8 @@ __all__ = [
     "item_stats",
     "parse_note",
     "person_metrics",
+    "pooled_model",
+    "prepare_responses",
     "read_responses",
     "rescale",
     "round_test",

@@ -45,6 +45,7 @@ __all__ = [
     "CARRY_COLUMNS",
     "INTERVAL_ALPHA",
     "person_metrics",
+    "prepare_responses",
     "rescale",
 ]
 
@@ -224,7 +225,7 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     >>> person_metrics(df).loc[0, ["n_items", "mae"]].tolist()
     [4, 12.5]
     """
-    data = _prepare(responses)
+    data = prepare_responses(responses)
     groups = _group_rows(data)
     arrays = _sorted_valid_arrays(data, groups.codes)
     # Undefined cases (0/0, sqrt of a rounding-negative) are masked by their
@@ -244,8 +245,15 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _prepare(responses: pd.DataFrame) -> pd.DataFrame:
-    """Check required columns, coerce types and rescale to percent of range."""
+def prepare_responses(responses: pd.DataFrame) -> pd.DataFrame:
+    """Typed, rescaled responses: the engine's view of the input.
+
+    Checks the required columns, drops rows without a participant, makes
+    ``participant_id`` a string and ``round`` a number (missing means 1),
+    and rescales own, prediction, truth, lower and upper to percent of the
+    answer range (:func:`rescale`).  Rows with missing answers are kept;
+    callers decide which answers they need.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in responses.columns]
     if missing:
         raise ResponseDataError(f"missing required column(s): {', '.join(missing)}")
@@ -435,8 +443,7 @@ def _compute(a: _Arrays, n_groups: int) -> tuple[dict[str, np.ndarray], dict[str
     reasons: dict[str, np.ndarray] = {}
     _error_metrics(sums, e, k, values, reasons)
     _correlations(s, constant, k, values, reasons)
-    centred = {"o": oc, "y": yc, "t": tc, "e": ec}
-    _regression(sums, s, means, constant, centred, k, values, reasons)
+    _regression(sums, s, means, constant, {"o": oc, "y": yc, "t": tc, "error": e}, k, values, reasons)
     _interval_metrics(sums, a, k, values, reasons)
     return values, reasons
 
@@ -479,9 +486,12 @@ def _correlations(s, constant, k, values, reasons):
         )
 
 
-def _regression(sums, s, means, constant, centred, k, values, reasons):
-    """Closed-form OLS of y on [1, t, o] with classical inference, per group."""
-    oc, yc, tc, ec = (centred[v] for v in "oyte")
+def _regression(sums, s, means, constant, rows, k, values, reasons):
+    """Closed-form OLS of y on [1, t, o] with classical inference, per group.
+
+    ``rows`` holds the centred o, y, t and the raw error y - t of every row.
+    """
+    oc, yc, tc, error = rows["o"], rows["y"], rows["t"], rows["error"]
     g = sums.g
     det = s["tt"] * s["oo"] - s["ot"] ** 2
     b_truth = _divide(s["oo"] * s["ty"] - s["ot"] * s["oy"], det)
@@ -500,7 +510,7 @@ def _regression(sums, s, means, constant, centred, k, values, reasons):
     values["b_own_ci_low"] = b_own - critical * se
     values["b_own_ci_high"] = b_own + critical * se
     values["b_own_p"] = 2.0 * stats.t.sf(np.abs(t_stat), df_safe)
-    values["mae_without_own_pull"] = sums.mean(np.abs(ec - b_own[g] * oc), k)
+    values["mae_without_own_pull"] = sums.mean(np.abs(error - b_own[g] * oc), k)
 
     resid_yy = s["yy"] - _divide(s["ty"] ** 2, s["tt"])
     resid_oo = _divide(det, s["tt"])
