@@ -11,6 +11,7 @@ import math
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from calibrate.models import Item
@@ -116,7 +117,7 @@ def questionnaire_form(questionnaire: Questionnaire) -> FlaskForm:
         pass
 
     choices = [
-        (str(value), label)
+        SelectChoice(str(value), label)
         for value, label in zip(range(questionnaire.scale_min, questionnaire.scale_max + 1), questionnaire.scale_labels)
     ]
     for item in questionnaire.items:
