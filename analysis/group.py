@@ -188,7 +188,7 @@ def _egocentrism_row(part: pd.DataFrame) -> list[dict]:
         return [_nan_row(EGOCENTRISM_COLUMNS, f"needs at least 2 persons with a defined b_own (has {n})", n=n,
                          mean=x.mean() if n else np.nan)]
     mean, sd = x.mean(), x.std(ddof=1)
-    if sd == 0:
+    if np.ptp(x) == 0:  # exact test: the SD of equal floats can come out as 1e-17
         return [_nan_row(EGOCENTRISM_COLUMNS, "all b_own values are equal", n=n, mean=mean, sd=sd)]
     se = sd / np.sqrt(n)
     t_value = mean / se
@@ -264,7 +264,7 @@ def _condition_groups(part: pd.DataFrame) -> tuple[dict[str, np.ndarray], str]:
     groups, dropped = {}, []
     for label, values in data.groupby("condition", sort=True)["b_own"]:
         x = values.to_numpy(dtype=float)
-        if len(x) >= 2 and x.var(ddof=1) > 0:
+        if len(x) >= 2 and np.ptp(x) > 0:
             groups[label] = x
         else:
             dropped.append(str(label))
@@ -486,7 +486,7 @@ def _paired_row(metric: str, first: np.ndarray, second: np.ndarray) -> dict:
     known = {"metric": metric, "n": n, "mean_round1": first.mean(), "mean_round2": second.mean(),
              "mean_diff": diff.mean()}
     sd = diff.std(ddof=1)
-    if sd == 0:
+    if np.ptp(diff) == 0:
         return _nan_row(ROUND_COLUMNS, f"the change in {metric} is the same for everybody", **known)
     t_value = diff.mean() / (sd / np.sqrt(n))
     d_av = diff.mean() / np.sqrt((first.var(ddof=1) + second.var(ddof=1)) / 2)

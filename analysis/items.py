@@ -77,7 +77,8 @@ def item_stats(responses: pd.DataFrame) -> pd.DataFrame:
         data[column] = pd.to_numeric(responses[column]).to_numpy(dtype=float, na_value=np.nan)
     summary = _prediction_summary(data, keys)
     consensus = _false_consensus(data, keys)
-    out = summary.join(consensus, how="outer").reset_index()
+    every_item = data.groupby(keys, sort=True).size().index
+    out = summary.join(consensus, how="outer").reindex(every_item).reset_index()
     out["n"] = out["n"].fillna(0).astype(int)
     out["false_consensus_n"] = out["false_consensus_n"].fillna(0).astype(int)
     return _with_reasons(out)[[*keys, *ITEM_COLUMNS]]
