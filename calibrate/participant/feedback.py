@@ -74,7 +74,9 @@ def _own_label(item, own: float | None) -> str:
 def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
     """Points for the two scatter plots, in the items' own units."""
     items = participant.exercise.items
+    choice_sets = {tuple((c["value"], c["label"]) for c in item.own_choices or []) for item in items}
     return {
+        "own_labels": dict(next(iter(choice_sets))) if len(choice_sets) == 1 else {},
         "unit": items[0].unit if items else "",
         "range": [min(i.min for i in items), max(i.max for i in items)],
         "own_range": [min(i.own_min for i in items), max(i.own_max for i in items)],

@@ -59,12 +59,14 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
         if number == 5:
             # Reload mid-way: the flow resumes at the next unanswered item.
             page.click("button[type=submit]")
+            page.wait_for_url("**/item/6")
             page.reload()
             assert page.url.endswith("/item/6")
+            assert page.locator("progress").get_attribute("value") == "6"
             number += 1
             continue
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         number += 1
 
     assert page.url.endswith("/feedback")

@@ -2,7 +2,7 @@
 (function () {
   const accent = "#2457d6", muted = "#8a93a5", bad = "#b42318";
 
-  function scatter(canvas, points, xTitle, yTitle, extra) {
+  function scatter(canvas, points, xTitle, yTitle, extra, xTicks) {
     return new Chart(canvas, {
       type: "scatter",
       data: { datasets: [{ label: "Your items", data: points, backgroundColor: accent, pointRadius: 5 }].concat(extra) },
@@ -11,7 +11,7 @@
         animation: false,
         plugins: { legend: { position: "bottom" } },
         scales: {
-          x: { title: { display: true, text: xTitle } },
+          x: { title: { display: true, text: xTitle }, ticks: xTicks || {} },
           y: { title: { display: true, text: yTitle } },
         },
       },
@@ -47,6 +47,11 @@
                      borderColor: muted, borderDash: [6, 4], pointRadius: 0 }];
     if (fit) extra.push({ type: "line", label: "Trend", data: [{ x: ownLo, y: fit(ownLo) }, { x: ownHi, y: fit(ownHi) }],
                           borderColor: bad, pointRadius: 0 });
-    scatter(document.getElementById("chart-own-" + round), own, "Your own answer", "Prediction error (prediction − recorded)", extra);
+    // When every item shares the same answer options, label the axis with them ("Too little", "Yes").
+    const labels = data.own_labels;
+    const xTicks = Object.keys(labels).length
+      ? { stepSize: 1, callback: (value) => labels[Number(value).toFixed(1)] ?? labels[String(value)] ?? "" }
+      : null;
+    scatter(document.getElementById("chart-own-" + round), own, "Your own answer", "Prediction error (prediction − recorded)", extra, xTicks);
   });
 })();
