@@ -62,11 +62,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from calibrate.admin import bp as admin_bp
     from calibrate.api import bp as api_bp
+    from calibrate.auth import bp as auth_bp
     from calibrate.participant import bp as participant_bp
+    from calibrate.trainer import bp as trainer_bp
 
     app.register_blueprint(participant_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(trainer_bp)
 
 
 def _register_health(app: Flask) -> None:

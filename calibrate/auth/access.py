@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from calibrate.extensions import login_manager
@@ -28,6 +28,9 @@ def restrict_to_roles(blueprint: Blueprint, roles: Iterable[str]) -> None:
     @blueprint.before_request
     def _require_role():
         if not current_user.is_authenticated:
+            # A live page polling after the session ended must not swap a login form into itself.
+            if request.headers.get("HX-Request"):
+                abort(401)
             return login_manager.unauthorized()
         if current_user.role not in allowed:
             abort(403)

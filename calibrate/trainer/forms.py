@@ -12,7 +12,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from calibrate.conditions import CONDITIONS
-from calibrate.models import Condition, Exercise
+from calibrate.models import Condition, Exercise, Workshop
 from calibrate.trainer.services import MAX_WEIGHT, WorkshopSettings, settings_problems
 
 
@@ -44,6 +44,13 @@ class WorkshopForm(FlaskForm):
             (key, text.label, text.instruction, self[f"use_{key}"], self[f"weight_{key}"])
             for key, text in CONDITIONS.items()
         ]
+
+    def show_conditions(self, workshop: Workshop) -> None:
+        """Tick the workshop's conditions and fill in their weights (for editing a draft)."""
+        weights = dict(zip(workshop.conditions, workshop.allocation))
+        for key in CONDITIONS:
+            self[f"use_{key}"].data = key in weights
+            self[f"weight_{key}"].data = weights.get(key, 1)
 
     def settings(self) -> WorkshopSettings:
         chosen = [key for key in CONDITIONS if self[f"use_{key}"].data]

@@ -25,12 +25,13 @@ from calibrate.responses import long_frame
 
 IDLE_AFTER = timedelta(minutes=1)
 MAX_IDLE_LISTED = 25
-PROMPT_CHARS = 110
+CHART_LABEL_CHARS = 48
+QUOTES = "'\"‘’“”"
 
 # Histogram bins. Egocentric weights beyond the outer edges and errors above
 # the last edge are counted in the outermost bars, so one wild answer cannot
 # squash the chart the whole room is looking at.
-EGOCENTRIC_EDGES = np.round(np.linspace(-0.5, 1.0, 16), 2)
+EGOCENTRIC_EDGES = np.round(np.linspace(-0.5, 1.0, 16), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 MAE_EDGES = np.linspace(0.0, 50.0, 11)
 
 
@@ -87,15 +88,16 @@ def _status_frame(workshop: Workshop, people: list[Participant], long: pd.DataFr
     answered.index = answered.index.astype(int)
     item_totals = {r: len(items_for_round(people[0], r)) for r in (1, 2)} if people else {1: 0, 2: 0}
     now = pd.Timestamp(utcnow())
+    flags = lambda attribute: np.array([getattr(p, attribute) is not None for p in people], dtype=bool)  # noqa: E731
     frame = pd.DataFrame(
         {
-            "id": [p.id for p in people],
+            "id": np.array([p.id for p in people], dtype=int),
             "short_id": [p.short_id for p in people],
             "condition": [p.condition for p in people],
-            "instructions_seen": [p.instructions_seen_at is not None for p in people],
-            "finished1": [p.finished_round1_at is not None for p in people],
-            "started2": [p.round2_started_at is not None for p in people],
-            "finished2": [p.finished_round2_at is not None for p in people],
+            "instructions_seen": flags("instructions_seen_at"),
+            "finished1": flags("finished_round1_at"),
+            "started2": flags("round2_started_at"),
+            "finished2": flags("finished_round2_at"),
             "last_seen": pd.to_datetime([p.last_seen_at for p in people], utc=True),
         }
     )
@@ -173,12 +175,23 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
         for row in _records(_with_round(tests["pairs"], only_round))
     ]
     if workshop.ask_empathy:
-        results.empathy = _records(_with_round(tests["empathy"], only_round))
+        results.empathy = [
+            {**row, "label": _term_label(row["term"])} for row in _records(_with_round(tests["empathy"], only_round))
+        ]
         results.empathy_reason = tests["empathy"].attrs.get("reason", "")
     results.rounds = _records(tests["rounds"])
     results.rounds_reason = tests["rounds"].attrs.get("reason", "")
     results.items = _item_rows(workshop, item_stats(long))
     results.charts = _charts(results, metrics)
+
+
+def _term_label(term: str | None) -> str:
+    """Readable names for the terms of the empathy regression (``condition[perspective]`` etc.)."""
+    if term is None:
+        return "–"
+    if term.startswith("condition["):
+        return "Condition: " + condition_text(term[len("condition[") : -1]).label
+    return {"empathy": "Empathy score (per scale point)"}.get(term, term)
 
 
 def _with_round(frame: pd.DataFrame, only_round: int) -> pd.DataFrame:
@@ -211,12 +224,49 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     """Per-item statistics in exercise order, numbered as participants saw them."""
     items = {item.item_key: item for item in workshop.exercise.items}
-    rows = []
-    for row in _records(stats):
-        item = items[row["item_id"]]
-        prompt = item.prompt if len(item.prompt) <= PROMPT_CHARS else item.prompt[: PROMPT_CHARS - 1] + "…"
-        rows.append({**row, "number": item.position + 1, "prompt": prompt, "unit": item.unit, "segment": item.segment})
+    labels = item_labels(workshop.exercise.items)
+    rows = [
+        {**row, "number": items[row["item_id"]].position + 1, "label": labels[row["item_id"]],
+         "prompt": items[row["item_id"]].prompt, "unit": items[row["item_id"]].unit}
+        for row in _records(stats)
+    ]
     return sorted(rows, key=lambda row: row["number"])
+
+
+def item_labels(items) -> dict[str, str]:
+    """Short names for items whose prompts share long boilerplate, for charts and tables.
+
+    Within each segment the words all its prompts share at the start and the
+    end are dropped ("In the 2018 General Social Survey ... too little on
+    <mass transportation>. What percentage said ...?"), and the segment is put
+    in front when the exercise has several. A dropped opening quote is kept so
+    quoted statements stay whole.
+    """
+    segments: dict[str, list] = {}
+    for item in items:
+        segments.setdefault(item.segment, []).append(item)
+    labels = {}
+    for segment, group in segments.items():
+        words = [item.prompt.split() for item in group]
+        head, tail = (_shared_words(words), _shared_words([w[::-1] for w in words])) if len(group) > 1 else (0, 0)
+        for item, item_words in zip(group, words):
+            start = head - 1 if head and item_words[head - 1][0] in QUOTES else head
+            core = " ".join(item_words[start : len(item_words) - tail]).rstrip("?.:") or item.prompt
+            labels[item.item_key] = f"{segment}: {core}" if len(segments) > 1 and segment else core
+    return labels
+
+
+def _shared_words(word_lists: list[list[str]]) -> int:
+    """How many leading words all lists share, never the whole of the shortest one."""
+    shortest = min(len(words) for words in word_lists)
+    count = 0
+    while count < shortest - 1 and len({words[count] for words in word_lists}) == 1:
+        count += 1
+    return count
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= CHART_LABEL_CHARS else text[: CHART_LABEL_CHARS - 1].rstrip() + "…"
 
 
 # --------------------------------------------------------------------------
@@ -228,8 +278,9 @@ def _histogram(values: pd.Series, edges: np.ndarray, digits: int) -> tuple[list[
     finite = values.dropna().to_numpy(dtype=float)
     clipped = np.clip(finite, edges[0], np.nextafter(edges[-1], -np.inf))
     counts, _ = np.histogram(clipped, bins=edges)
-    inner = [f"{low:.{digits}f} to {high:.{digits}f}" for low, high in zip(edges[1:-2], edges[2:-1])]
-    labels = [f"below {edges[1]:.{digits}f}", *inner, f"{edges[-2]:.{digits}f} or more"]
+    number = lambda value: f"{value:.{digits}f}".replace("-", "\u2212")  # noqa: E731  (a real minus sign)
+    inner = [f"{number(low)} to {number(high)}" for low, high in zip(edges[1:-2], edges[2:-1])]
+    labels = [f"< {number(edges[1])}", *inner, f"≥ {number(edges[-2])}"]
     return labels, counts.tolist()
 
 
@@ -251,7 +302,7 @@ def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
         "egocentric": _histogram_chart(metrics, "b_own", EGOCENTRIC_EDGES, 1),
         "mae": _histogram_chart(metrics, "mae", MAE_EDGES, 0),
         "items": {
-            "labels": [str(row["number"]) for row in results.items],
+            "labels": [f"{row['number']}. {_short(row['label'])}" for row in results.items],
             "titles": [row["prompt"] for row in results.items],
             "truth": [row["truth"] for row in results.items],
             "prediction": [row["mean_prediction"] for row in results.items],

@@ -15,7 +15,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from calibrate.auth.services import safe_next_url
-from calibrate.conditions import CONDITIONS
 from calibrate.trainer import bp, services
 from calibrate.trainer.forms import WorkshopForm
 from calibrate.trainer.results import workshop_results
@@ -53,10 +52,7 @@ def edit(workshop_id: int):
     workshop = _workshop(workshop_id)
     form = WorkshopForm(services.selectable_exercises(), obj=workshop)
     if request.method == "GET":
-        for key, weight in zip(workshop.conditions, workshop.allocation):
-            form[f"use_{key}"].data, form[f"weight_{key}"].data = True, weight
-        for key in set(CONDITIONS) - set(workshop.conditions):
-            form[f"use_{key}"].data = False
+        form.show_conditions(workshop)
     if form.validate_on_submit():
         try:
             services.update_workshop(workshop, form.settings())
@@ -66,12 +62,17 @@ def edit(workshop_id: int):
     return render_template("trainer/form.html", form=form, workshop=workshop), (422 if form.errors else 200)
 
 
-@bp.get("/workshops/<int:workshop_id>")
-def workshop(workshop_id: int):
+def _page(template: str, workshop_id: int) -> str:
+    """Render a page about one of the trainer's workshops with its results as of now."""
     workshop = _workshop(workshop_id)
     return render_template(
-        "trainer/workshop.html", workshop=workshop, join_url=services.join_url(workshop), results=workshop_results(workshop)
+        template, workshop=workshop, join_url=services.join_url(workshop), results=workshop_results(workshop)
     )
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def workshop(workshop_id: int):
+    return _page("trainer/workshop.html", workshop_id)
 
 
 @bp.post("/workshops/<int:workshop_id>/<any(open, close, 'open-round2', reveal, hide):action>")
@@ -91,39 +92,27 @@ def qr(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/dashboard")
 def dashboard(workshop_id: int):
-    workshop = _workshop(workshop_id)
-    return render_template("trainer/dashboard.html", workshop=workshop, results=workshop_results(workshop))
+    return _page("trainer/dashboard.html", workshop_id)
 
 
 @bp.get("/workshops/<int:workshop_id>/dashboard/live")
 def dashboard_live(workshop_id: int):
-    workshop = _workshop(workshop_id)
-    return render_template("trainer/_dashboard_live.html", workshop=workshop, results=workshop_results(workshop))
+    return _page("trainer/_dashboard_live.html", workshop_id)
 
 
 @bp.get("/workshops/<int:workshop_id>/projector")
 def projector(workshop_id: int):
-    workshop = _workshop(workshop_id)
-    return render_template(
-        "trainer/projector.html", workshop=workshop, join_url=services.join_url(workshop), results=workshop_results(workshop)
-    )
+    return _page("trainer/projector.html", workshop_id)
 
 
 @bp.get("/workshops/<int:workshop_id>/projector/live")
 def projector_live(workshop_id: int):
-    workshop = _workshop(workshop_id)
-    return render_template(
-        "trainer/_projector_live.html",
-        workshop=workshop,
-        join_url=services.join_url(workshop),
-        results=workshop_results(workshop),
-    )
+    return _page("trainer/_projector_live.html", workshop_id)
 
 
 @bp.get("/workshops/<int:workshop_id>/report")
 def report(workshop_id: int):
-    workshop = _workshop(workshop_id)
-    return render_template("trainer/report.html", workshop=workshop, results=workshop_results(workshop))
+    return _page("trainer/report.html", workshop_id)
 
 
 @bp.get("/workshops/<int:workshop_id>/responses.csv")

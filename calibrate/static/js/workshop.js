@@ -1,0 +1,133 @@
+// Charts and live refresh for the trainer's dashboard, projector and report.
+//
+// Each page embeds its numbers in <script type="application/json" class="workshop-charts">
+// (no inline scripts: the CSP forbids them) next to canvases marked data-chart="<kind>".
+// htmx polls the live region every 2 s; a response identical to the last one is not
+// swapped, so charts are redrawn only when something changed.
+(function () {
+  "use strict";
+
+  const ACCENT = "#2457d6", ACCENT_LIGHT = "rgba(36, 87, 214, 0.25)", ROUND2 = "#1f7a4d";
+  const GREY = "#9aa3b5", INK = "#1d2433";
+  const SERIES_COLOURS = [ACCENT, ROUND2];
+  const projector = document.body.classList.contains("projector");
+  const charts = new Set();
+
+  Chart.defaults.font.size = projector ? 22 : 13;
+  Chart.defaults.color = INK;
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+
+  // An axis; an empty title hides it (on the projector the chart's caption names the axis).
+  function axis(title, extra) {
+    return Object.assign({ title: { display: Boolean(title), text: title }, grid: { color: "#e3e7ef" } }, extra || {});
+  }
+
+  function histogram(data, xTitle) {
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map((series, i) => ({
+          label: series.label, data: series.counts, backgroundColor: SERIES_COLOURS[i % 2],
+          categoryPercentage: 0.9, barPercentage: 0.95,
+        })),
+      },
+      options: {
+        plugins: { legend: { display: data.series.length > 1, position: "bottom" } },
+        scales: {
+          x: axis(projector ? "" : xTitle, { ticks: { maxRotation: projector ? 0 : 50 } }),
+          y: axis("People", { beginAtZero: true, ticks: { precision: 0 } }),
+        },
+      },
+    };
+  }
+
+  // Group means as points with their 95% confidence intervals as floating bars.
+  function meanCi(groups) {
+    const ci = groups.map((g) => (g.low === null || g.high === null ? null : [g.low, g.high]));
+    return {
+      type: "bar",
+      data: {
+        labels: groups.map((g) => g.label + " (n = " + g.n + ")"),
+        datasets: [
+          { type: "line", label: "Mean", data: groups.map((g) => g.mean), showLine: false, pointRadius: projector ? 12 : 7,
+            backgroundColor: INK, borderColor: INK, order: 0 },
+          { label: "95% confidence interval", data: ci, backgroundColor: ACCENT_LIGHT, borderColor: ACCENT, borderWidth: 2,
+            barPercentage: 0.3, order: 1 },
+        ],
+      },
+      options: {
+        plugins: { legend: { display: !projector, position: "bottom" } },
+        scales: { y: axis(projector ? "" : "Egocentric weight", { suggestedMin: 0 }) },
+      },
+    };
+  }
+
+  // Tooltip lines of at most `width` characters: Chart.js does not wrap text itself.
+  function wrap(text, width) {
+    const lines = [""];
+    text.split(" ").forEach((word) => {
+      if (lines[lines.length - 1].length + word.length > width) lines.push("");
+      lines[lines.length - 1] += (lines[lines.length - 1] ? " " : "") + word;
+    });
+    return lines;
+  }
+
+  // Horizontal bars, so the items' names can be read in full.
+  function items(data) {
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [
+          { label: "Recorded value", data: data.truth, backgroundColor: GREY },
+          { label: "Average prediction", data: data.prediction, backgroundColor: ACCENT },
+        ],
+      },
+      options: {
+        indexAxis: "y",
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: { callbacks: { title: (points) => wrap(data.titles[points[0].dataIndex], 60) } },
+        },
+        scales: {
+          x: axis(data.unit || "Value", { beginAtZero: true }),
+          y: { ticks: { autoSkip: false, font: { size: Math.round(Chart.defaults.font.size * 0.8) } } },
+        },
+      },
+    };
+  }
+
+  const BUILDERS = {
+    egocentric: (d) => histogram(d.egocentric, "Egocentric weight"),
+    mae: (d) => histogram(d.mae, "Mean absolute error (points of 100)"),
+    items: (d) => items(d.items),
+    conditions: (d) => meanCi(d.conditions),
+    rounds: (d) => meanCi(d.rounds),
+  };
+
+  function draw(root) {
+    charts.forEach((chart) => {
+      if (!chart.canvas.isConnected) { chart.destroy(); charts.delete(chart); }
+    });
+    const node = root.querySelector("script.workshop-charts");
+    if (!node) return;
+    const data = JSON.parse(node.textContent);
+    root.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      const build = BUILDERS[canvas.dataset.chart];
+      if (build) charts.add(new Chart(canvas, build(data)));
+    });
+  }
+
+  const lastResponse = new WeakMap();
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target, text = event.detail.serverResponse;
+    if (lastResponse.get(target) === text) event.detail.shouldSwap = false;
+    lastResponse.set(target, text);
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => draw(event.detail.target));
+
+  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
+  draw(document);
+})();

@@ -1,0 +1,174 @@
+"""A trainer runs a whole workshop in Debian Chromium while two participants take part on phones.
+
+The run also refreshes the trainer screenshots committed in docs/screenshots/
+(dashboard, projector and report on a desktop, a phone and a 1080p projector).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from calibrate.extensions import db
+from calibrate.models import Workshop
+from tests.trainer.rooms import PASSWORD, make_account, make_workshop, simulate_room
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+TRAINER = "browser-trainer@example.org"
+LIVE_WAIT_MS = 6000  # the dashboard polls every 2 s
+
+
+def sign_in(page: Page, base: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=email]", TRAINER)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/trainer/")
+
+
+def answer_items(page: Page) -> int:
+    """Answer every item shown until the feedback page, with own answers pulling the predictions."""
+    answered = 0
+    while "/item/" in page.url:
+        options = page.locator("input[name=own]")
+        choice = answered % options.count()
+        options.nth(choice).check()
+        prediction = 20 + 25 * choice + answered % 7
+        page.fill("#prediction", str(prediction))
+        page.fill("#lower", str(prediction - 10))
+        page.fill("#upper", str(prediction + 10))
+        page.click(".nav-buttons button[type=submit]")
+        page.wait_for_load_state()
+        answered += 1
+    return answered
+
+
+def join(browser, base: str, code: str, name: str) -> Page:
+    """A participant on a phone types the code on the start page, consents and reads the instructions."""
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(base + "/")
+    page.fill("#code", code.lower())
+    page.click(".inline-form button[type=submit]")
+    page.check("input[name=consent]")
+    page.fill("input[name=pseudonym]", name)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/instructions")
+    if page.locator("textarea[name=description]").count():
+        page.fill("textarea[name=description]", "Busy parents in their forties who watch their budget closely.")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/item/*")
+    return page
+
+
+def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, exercises):
+    make_account(TRAINER)
+    trainer = browser.new_context(viewport=DESKTOP).new_page()
+    sign_in(trainer, live_server)
+
+    trainer.click("text=New workshop")
+    trainer.fill("input[name=title]", "Pricing team, spring")
+    trainer.select_option("select[name=exercise_id]", label="Public spending priorities (GSS 2018) (12 items)")
+    trainer.check("input[name=use_perspective]")
+    trainer.check("input[name=round2_enabled]")
+    trainer.click("form.card button[type=submit]")
+    expect(trainer.locator(".badge.state-draft")).to_be_visible()
+    trainer.click("button[data-action=open]")
+    expect(trainer.locator(".badge.state-open")).to_be_visible()
+    code = trainer.locator(".join-code").inner_text().strip()
+    expect(trainer.locator("img.qr")).to_be_visible()
+
+    trainer.click(".workshop-nav >> text=Live dashboard")
+    dashboard_url = trainer.url
+    kpi = lambda name: trainer.locator(f"[data-kpi={name}] .value")  # noqa: E731
+    expect(kpi("joined")).to_have_text("0")
+
+    first, second = join(browser, live_server, code, "Ana"), join(browser, live_server, code, "Ben")
+    expect(kpi("joined")).to_have_text("2", timeout=LIVE_WAIT_MS)
+    for condition in ("control", "perspective"):
+        # Balanced blocks of two: one person in each condition, whoever joined first.
+        expect(trainer.locator(f"tr[data-condition={condition}] td").nth(1)).to_have_text("1", timeout=LIVE_WAIT_MS)
+
+    assert answer_items(first) == 6 and answer_items(second) == 6
+    expect(first).to_have_url(f"{live_server}/p/{first.url.split('/p/')[1].split('/')[0]}/feedback")
+    expect(kpi("finished")).to_have_text("2", timeout=LIVE_WAIT_MS)
+    assert trainer.url == dashboard_url, "the dashboard updated without a reload"
+    expect(trainer.locator(".live")).to_contain_text("Mean egocentric weight")
+
+    trainer.click("button[data-action=open-round2]")
+    expect(trainer.locator(".badge", has_text="Round 2 open")).to_be_visible()
+    for page in (first, second):
+        page.reload()
+        page.click("text=Start round 2")
+        assert answer_items(page) == 6
+        expect(page.locator("h1")).to_have_text("Your results")
+    expect(kpi("finished2")).to_have_text("2", timeout=LIVE_WAIT_MS)
+
+    trainer.click("button[data-action=close]")
+    expect(trainer.locator(".badge.state-closed")).to_be_visible()
+    trainer.click(".workshop-nav >> text=Report")
+    report = trainer.locator(".report-body")
+    expect(report).to_contain_text("Control")
+    expect(report).to_contain_text("Perspective taking")
+    expect(report).to_contain_text("Games–Howell pairwise comparisons")
+    expect(report).to_contain_text("Before and after personal feedback")
+    assert "Ana" not in report.inner_text() and "Ben" not in report.inner_text()
+
+    with trainer.expect_download() as download:
+        trainer.click(".report-actions >> text=Download the data (CSV)")
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert len(rows) == 1 + 2 * 12 and rows[0].startswith("participant_id,workshop,condition,round")
+
+
+def _shoot(page: Page, name: str, viewport: dict, *, full_page: bool = True) -> None:
+    page.set_viewport_size(viewport)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+
+
+def test_screenshots_of_a_busy_workshop(live_server, browser, app, exercises):
+    """A room of 48 people in two conditions after both rounds, a few of them stuck."""
+    with app.app_context():
+        owner = make_account(TRAINER)
+        workshop = make_workshop(
+            owner, conditions=("control", "perspective"), round2_enabled=True, ask_empathy=True, title="Brand team offsite"
+        )
+        workshop.round2_open = True
+        simulate_room(workshop, 44, rounds=(1, 2), empathy=True)
+        simulate_room(workshop, 4, n_items=3, idle_minutes=4, seed=7)
+        workshop_id = workshop.id
+        db.session.remove()
+
+    page = browser.new_context(viewport=DESKTOP, device_scale_factor=1).new_page()
+    sign_in(page, live_server)
+    base = f"{live_server}/trainer/workshops/{workshop_id}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(base)
+    _shoot(page, "workshop-desktop.png", DESKTOP)
+    page.goto(base + "/dashboard")
+    expect(page.locator("canvas[data-chart=egocentric]")).to_be_visible()
+    _shoot(page, "dashboard-desktop.png", DESKTOP)
+    _shoot(page, "dashboard-phone.png", PHONE)
+
+    page.goto(base + "/projector")
+    _shoot(page, "projector-join-1080p.png", PROJECTOR, full_page=False)
+    page.click("button[data-action=reveal]")
+    expect(page.locator("canvas[data-chart=items]")).to_be_visible()
+    projector_text = page.locator("main").inner_text()
+    assert "secret-name" not in projector_text, "the projector shows no pseudonyms"
+    _shoot(page, "projector-1080p.png", PROJECTOR, full_page=False)
+    _shoot(page, "projector-desktop.png", DESKTOP, full_page=False)
+    _shoot(page, "projector-phone.png", PHONE)
+
+    page.goto(base + "/report")
+    _shoot(page, "report-desktop.png", DESKTOP)
+    _shoot(page, "report-phone.png", PHONE)
+    page.emulate_media(media="print")
+    _shoot(page, "report-print.png", {"width": 794, "height": 1123})
+
+    with app.app_context():
+        assert db.session.get(Workshop, workshop_id).revealed
