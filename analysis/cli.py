@@ -58,6 +58,8 @@ def analyze(file: Path, output_format: str, out: Path | None, by_option: str | N
     Computes every per-person metric (egocentric weight b_own, accuracy,
     interval calibration...), the group tests and the item statistics.
     """
+    if out is not None and out.resolve() == file.resolve():
+        raise click.BadParameter("must not be the input file, which it would overwrite", param_hint="--out")
     try:
         raw = read_responses(file)
     except ResponseFileError as error:

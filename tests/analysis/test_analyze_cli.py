@@ -91,6 +91,13 @@ def test_parquet_input_and_out_file(run, responses_csv, tmp_path):
     assert len(json.loads(target.read_text(encoding="utf-8"))["participants"]) == 24
 
 
+def test_out_must_not_overwrite_the_input(run, responses_csv):
+    before = responses_csv.read_bytes()
+    result = run(responses_csv, "--format", "csv", "--out", responses_csv)
+    assert result.exit_code == 2 and "must not be the input file" in result.stderr
+    assert responses_csv.read_bytes() == before
+
+
 def test_by_option(run, responses_csv):
     payload = json.loads(run(responses_csv, "--format", "json", "--by", "workshop").stdout)
     rows = payload["group"]["egocentrism"]["rows"]
