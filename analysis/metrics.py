@@ -219,11 +219,14 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({
-    ...     "participant_id": ["a"] * 4, "item_id": [1, 2, 3, 4],
-    ...     "own": [10, 80, 30, 60], "prediction": [20, 70, 40, 50],
-    ...     "truth": [30, 50, 40, 40]})
-    >>> person_metrics(df).loc[0, ["n_items", "mae"]].tolist()
-    [4, 12.5]
+    ...     "participant_id": ["a"] * 5, "item_id": [1, 2, 3, 4, 5],
+    ...     "own": [10, 80, 30, 60, 50], "prediction": [20, 70, 45, 50, 30],
+    ...     "truth": [30, 50, 40, 40, 20]})
+    >>> row = person_metrics(df).iloc[0]
+    >>> int(row["n_items"]), float(row["mae"]), round(float(row["b_own"]), 3)
+    (5, 11.0, 0.392)
+    >>> row["note"]
+    'interval_hit_rate, interval_mean_width, interval_score undefined: no intervals given'
     """
     data = prepare_responses(responses)
     groups = _group_rows(data)
@@ -231,7 +234,7 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     # Undefined cases (0/0, sqrt of a rounding-negative) are masked by their
     # reason codes below, so floating-point warnings about them are noise.
     with np.errstate(divide="ignore", invalid="ignore"):
-        values, reasons = _compute(arrays, len(groups.keys))
+        values, reasons = _compute(arrays)
     for name, reason in reasons.items():
         values[name] = np.where(reason == _OK, values[name], np.nan)
     out = groups.keys.copy()
@@ -340,7 +343,7 @@ def _first_per_person(values: pd.Series, groups: _Groups) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Arrays:
-    """Answered rows sorted by group, plus per-group counts and starts."""
+    """Answered rows sorted by group, and the count k of answered items per group."""
 
     g: np.ndarray
     own: np.ndarray
@@ -375,43 +378,43 @@ def _sorted_valid_arrays(data: pd.DataFrame, codes: np.ndarray) -> _Arrays:
 
 
 class _Sums:
-    """Per-group sums of stacked rows via bincount."""
+    """Per-group reductions of rows sorted by group.
 
-    def __init__(self, g: np.ndarray, n_groups: int):
+    Sums use ``np.bincount``; minima and maxima use ``reduceat`` at the
+    group starts, which needs the rows sorted and skips empty groups.
+    """
+
+    def __init__(self, g: np.ndarray, k: np.ndarray):
         self.g = g
-        self.n_groups = n_groups
+        self.k = k
+        self.nonempty = k > 0
+        self.starts = (np.cumsum(k) - k)[self.nonempty]
 
     def __call__(self, weights: np.ndarray) -> np.ndarray:
-        return np.bincount(self.g, weights=weights, minlength=self.n_groups)
+        return np.bincount(self.g, weights=weights, minlength=len(self.k))
 
-    def mean(self, values: np.ndarray, k: np.ndarray) -> np.ndarray:
-        return _divide(self(values), k)
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        return _divide(self(values), self.k)
 
-    def is_constant(self, values: np.ndarray, k: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
-        """True where the group's spread is below REL_TOL of its magnitude.
+    def _reduce(self, ufunc: np.ufunc, values: np.ndarray, empty: float) -> np.ndarray:
+        out = np.full(len(self.k), empty)
+        if len(self.starts):
+            out[self.nonempty] = ufunc.reduceat(values, self.starts)
+        return out
 
-        Rows are sorted by group, so min and max come from ``reduceat`` at the
-        group starts.  ``scale`` overrides the magnitude (used for errors,
-        whose size is that of the predictions, not of the errors).
+    def is_constant(self, values: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+        """True where the group's spread is at most REL_TOL of its magnitude (and for empty groups).
+
+        ``scale`` overrides the magnitude: errors y - t are judged against
+        the size of y and t, since their own size can be near zero.
         """
-        constant = np.ones(self.n_groups, dtype=bool)
-        nonempty = k > 0
-        if not nonempty.any():
-            return constant
-        starts = (np.cumsum(k) - k)[nonempty]
-        low = np.minimum.reduceat(values, starts)
-        high = np.maximum.reduceat(values, starts)
-        magnitude = np.maximum(np.abs(low), np.abs(high)) if scale is None else scale[nonempty]
-        constant[nonempty] = (high - low) <= REL_TOL * np.maximum(magnitude, np.finfo(float).tiny)
-        return constant
+        low = self._reduce(np.minimum, values, 0.0)
+        high = self._reduce(np.maximum, values, 0.0)
+        magnitude = np.maximum(np.abs(low), np.abs(high)) if scale is None else scale
+        return (high - low) <= REL_TOL * np.maximum(magnitude, np.finfo(float).tiny)
 
-    def max_abs(self, values: np.ndarray, k: np.ndarray) -> np.ndarray:
-        magnitude = np.zeros(self.n_groups)
-        nonempty = k > 0
-        if nonempty.any():
-            starts = (np.cumsum(k) - k)[nonempty]
-            magnitude[nonempty] = np.maximum.reduceat(np.abs(values), starts)
-        return magnitude
+    def max_abs(self, values: np.ndarray) -> np.ndarray:
+        return self._reduce(np.maximum, np.abs(values), 0.0)
 
 
 def _divide(numerator, denominator):
@@ -423,14 +426,14 @@ def _divide(numerator, denominator):
     return out
 
 
-def _compute(a: _Arrays, n_groups: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _compute(a: _Arrays) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """All metric values and their undefined-reason codes, per group."""
-    sums = _Sums(a.g, n_groups)
+    sums = _Sums(a.g, a.k)
     k = a.k
     g = a.g
     o, y, t = a.own, a.prediction, a.truth
     e = y - t
-    means = {"o": sums.mean(o, k), "y": sums.mean(y, k), "t": sums.mean(t, k)}
+    means = {"o": sums.mean(o), "y": sums.mean(y), "t": sums.mean(t)}
     oc = o - means["o"][g]
     yc = y - means["y"][g]
     tc = t - means["t"][g]
@@ -440,10 +443,10 @@ def _compute(a: _Arrays, n_groups: int) -> tuple[dict[str, np.ndarray], dict[str
         "ot": sums(oc * tc), "oy": sums(oc * yc), "ty": sums(tc * yc), "oe": sums(oc * ec),
     }
     constant = {
-        "o": sums.is_constant(o, k),
-        "y": sums.is_constant(y, k),
-        "t": sums.is_constant(t, k),
-        "e": sums.is_constant(e, k, scale=np.maximum(sums.max_abs(y, k), sums.max_abs(t, k))),
+        "o": sums.is_constant(o),
+        "y": sums.is_constant(y),
+        "t": sums.is_constant(t),
+        "e": sums.is_constant(e, scale=np.maximum(sums.max_abs(y), sums.max_abs(t))),
     }
     values: dict[str, np.ndarray] = {}
     reasons: dict[str, np.ndarray] = {}
@@ -456,16 +459,16 @@ def _compute(a: _Arrays, n_groups: int) -> tuple[dict[str, np.ndarray], dict[str
 
 def _error_metrics(sums, e, k, values, reasons):
     """MAE, RMSE and mean signed error of e = y - t."""
-    values["mae"] = sums.mean(np.abs(e), k)
-    values["rmse"] = np.sqrt(sums.mean(e * e, k))
-    values["mean_signed_error"] = sums.mean(e, k)
+    values["mae"] = sums.mean(np.abs(e))
+    values["rmse"] = np.sqrt(sums.mean(e * e))
+    values["mean_signed_error"] = sums.mean(e)
     no_items = np.where(k == 0, _NO_ITEMS, _OK)
     for name in ("mae", "rmse", "mean_signed_error"):
         reasons[name] = no_items
 
 
 _CORRELATIONS = {
-    # metric: (first variable, second variable, reason codes when constant)
+    # metric: the two variables correlated
     "accuracy_r": ("y", "t"),
     "projection_r": ("o", "y"),
     "similarity_r": ("o", "t"),
@@ -516,7 +519,7 @@ def _regression(sums, s, means, constant, rows, k, values, reasons):
     values["b_own_ci_low"] = b_own - critical * se
     values["b_own_ci_high"] = b_own + critical * se
     values["b_own_p"] = 2.0 * stats.t.sf(np.abs(t_stat), df_safe)
-    values["mae_without_own_pull"] = sums.mean(np.abs(error - b_own[g] * oc), k)
+    values["mae_without_own_pull"] = sums.mean(np.abs(error - b_own[g] * oc))
 
     resid_yy = s["yy"] - _divide(s["ty"] ** 2, s["tt"])
     resid_oo = _divide(det, s["tt"])

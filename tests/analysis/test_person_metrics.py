@@ -288,3 +288,11 @@ def test_fast_for_many_persons():
 def test_analysis_never_imports_flask():
     code = "import sys, analysis, analysis.cli, analysis.pooled; assert 'flask' not in sys.modules, 'flask imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_docstring_example_holds():
+    import doctest
+
+    import analysis.metrics
+
+    assert doctest.testmod(analysis.metrics).failed == 0
