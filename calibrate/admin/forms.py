@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from calibrate.auth.forms import email_field, new_password_field
 from calibrate.models import Role
@@ -17,5 +18,7 @@ ROLE_LABELS = {
 
 class NewUserForm(FlaskForm):
     email = email_field()
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()), default=Role.TRAINER.value)
+    role = SelectField(
+        "Role", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], default=Role.TRAINER.value
+    )
     password = new_password_field("Initial password")

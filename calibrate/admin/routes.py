@@ -16,7 +16,7 @@ from calibrate.models import User
 def users():
     form = NewUserForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = form.email.data.lower()
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
             form.email.errors.append("An account with this e-mail exists already.")
         else:

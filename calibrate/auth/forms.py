@@ -26,9 +26,14 @@ def new_password_field(label: str) -> PasswordField:
     )
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 def email_field() -> EmailField:
     return EmailField(
         "E-mail",
+        filters=[_strip],
         validators=[
             InputRequired(message="Enter your e-mail address."),
             Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter a valid e-mail address."),

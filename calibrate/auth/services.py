@@ -24,7 +24,7 @@ def authenticate(email: str, password: str) -> User | None:
     An unknown e-mail still costs one scrypt check, so response times do not
     reveal which addresses have accounts.
     """
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = db.session.scalar(select(User).where(User.email == email.lower()))
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from calibrate.conditions import CONDITIONS
@@ -32,10 +33,9 @@ class WorkshopForm(FlaskForm):
 
     def __init__(self, exercises: list[Exercise], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.condition_errors: list[str] = []
         self.exercises = {exercise.id: exercise for exercise in exercises}
         self.exercise_id.choices = [
-            (exercise.id, f"{exercise.title} ({len(exercise.items)} items)") for exercise in exercises
+            SelectChoice(exercise.id, f"{exercise.title} ({len(exercise.items)} items)") for exercise in exercises
         ]
 
     def condition_rows(self):
@@ -73,7 +73,8 @@ class WorkshopForm(FlaskForm):
             return False
         problems = settings_problems(exercise, self.settings())
         for field_name, message in problems:
-            errors = self.condition_errors if field_name == "conditions" else self[field_name].errors
+            # Condition problems concern the table of checkboxes as a whole: form-level errors.
+            errors = self.form_errors if field_name == "conditions" else self[field_name].errors
             errors.append(message)
         return not problems
 

@@ -124,8 +124,10 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
 
 
 def _shoot(page: Page, name: str, viewport: dict, *, full_page: bool = True) -> None:
+    """Load the page afresh at this size, as that device would, and save a screenshot."""
     page.set_viewport_size(viewport)
-    page.wait_for_timeout(300)
+    page.reload()
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from calibrate.extensions import db
 from calibrate.models import User
-from tests.trainer.rooms import make_workshop, signed_in_client
+from tests.trainer.rooms import make_workshop, separate_sign_ins, signed_in_client  # noqa: F401  (autouse fixture)
 
 TRAINER = "trainer@example.org"
 OTHER_TRAINER = "other-trainer@example.org"

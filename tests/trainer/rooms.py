@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-from flask import Flask
+import pytest
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
@@ -18,9 +19,28 @@ from calibrate.cli import save_user
 from calibrate.extensions import db
 from calibrate.models import Exercise, Participant, Response, User, Workshop, WorkshopState, utcnow
 from calibrate.participant.services import condition_for_index, items_for_round
-from calibrate.trainer.services import WorkshopSettings, create_workshop
+from calibrate.trainer.services import WorkshopSettings, close_workshop, create_workshop, open_workshop
 
 PASSWORD = "a long enough password"
+
+
+@pytest.fixture(autouse=True)
+def separate_sign_ins(app):
+    """Make every test request load its user from its own session cookie.
+
+    Requests made while a test holds an app context (the `app_ctx` fixture)
+    share that context's `g`, where Flask-Login caches the signed-in user, so
+    without this one client's sign-in would leak into another client's request
+    and a permission test could pass for the wrong reason. Import this fixture
+    into a conftest to switch it on for that folder.
+    """
+
+    def forget_user(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget_user, app)
+    yield
+    request_started.disconnect(forget_user, app)
 
 
 def make_account(email: str, role: str = "trainer") -> User:
@@ -60,7 +80,10 @@ def make_workshop(
         round2_enabled=round2_enabled,
     )
     workshop = create_workshop(owner, settings)
-    workshop.state = state
+    if state != WorkshopState.DRAFT.value:
+        open_workshop(workshop)
+    if state == WorkshopState.CLOSED.value:
+        close_workshop(workshop)
     db.session.commit()
     return workshop
 

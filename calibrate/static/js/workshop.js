@@ -13,7 +13,8 @@
   const projector = document.body.classList.contains("projector");
   const charts = new Set();
 
-  Chart.defaults.font.size = projector ? 22 : 13;
+  // Projector text scales with the screen: 22 px on a 1080p projector, smaller on a laptop or phone.
+  Chart.defaults.font.size = projector ? Math.max(12, Math.min(22, Math.round(window.innerWidth / 85))) : 13;
   Chart.defaults.color = INK;
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;

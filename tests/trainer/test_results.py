@@ -1,0 +1,116 @@
+"""What the dashboard, projector and report show, checked against the analysis engine itself."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from sqlalchemy import select
+
+from analysis import group_tests, item_stats, person_metrics
+from calibrate.extensions import db
+from calibrate.models import Exercise
+from calibrate.responses import long_frame
+from calibrate.trainer.results import item_labels
+from tests.trainer.rooms import simulate_room
+
+
+def chart_data(page: str) -> dict:
+    return json.loads(html.unescape(re.search(r'class="workshop-charts">(.*?)</script>', page, re.S).group(1)))
+
+
+def test_empty_workshop_renders_everywhere(trainer_client, workshop):
+    base = f"/trainer/workshops/{workshop.id}"
+    assert "Results appear as soon as people have answered at least four items." in trainer_client.get(f"{base}/dashboard").text
+    assert "nothing to analyse" in trainer_client.get(f"{base}/report").text
+    assert "0</strong> joined" in trainer_client.get(f"{base}/projector").text
+
+
+def test_dashboard_shows_the_engines_group_results(trainer_client, new_workshop):
+    workshop = new_workshop(conditions=("control", "perspective"))
+    simulate_room(workshop, 30)
+    metrics = person_metrics(long_frame(workshop_ids=[workshop.id]))
+    overall = group_tests(metrics)["egocentrism"].iloc[0]
+    by_condition = group_tests(metrics, by=["condition"])["egocentrism"].set_index("condition")
+
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
+    assert f"{overall['mean']:.2f}" in page
+    assert f"95% CI {overall['ci_low']:.2f} to {overall['ci_high']:.2f}, n = 30" in page
+    for condition in ("control", "perspective"):
+        row = by_condition.loc[condition]
+        assert f"{row['mean']:.2f} <span class=\"muted\">[{row['ci_low']:.2f}, {row['ci_high']:.2f}]</span>" in page
+    assert "Welch ANOVA across conditions" in page
+
+    charts = chart_data(page)
+    assert sum(charts["egocentric"]["series"][0]["counts"]) == metrics["b_own"].notna().sum()
+    assert sum(charts["mae"]["series"][0]["counts"]) == 30
+    assert [group["label"] for group in charts["conditions"]] == ["Control", "Perspective taking"]
+
+
+def test_idle_list_names_stragglers_and_where_they_are(trainer_client, workshop):
+    simulate_room(workshop, 2)  # finished long ago: not idle, just done
+    simulate_room(workshop, 3, n_items=2, idle_minutes=5, seed=2)
+    simulate_room(workshop, 2, n_items=2, idle_minutes=0, seed=3)
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
+    idle = page[page.index("Idle for a minute or more") : page.index("Results so far")]
+    assert [f"secret-name-{i}" in idle for i in range(7)] == [False, False, True, True, True, False, False]
+    assert idle.count("Item 3 of 12") == 3 and idle.count("5 min") == 3
+    assert '<div class="value">5</div>' in page  # answering: 3 idle + 2 active
+
+
+def test_projector_shows_only_code_and_count_until_revealed(trainer_client, workshop):
+    simulate_room(workshop, 6)
+    live = f"/trainer/workshops/{workshop.id}/projector/live"
+    before = trainer_client.get(live).text
+    assert workshop.code in before and "<strong>6</strong> joined" in before
+    assert "workshop-charts" not in before and "Own-taste pull" not in before and "pulled our predictions" not in before
+
+    trainer_client.post(f"/trainer/workshops/{workshop.id}/reveal")
+    after = trainer_client.get(live).text
+    assert "Our own taste pulled our predictions" in after and 'data-chart="items"' in after
+    assert "secret-name" not in after, "no pseudonyms on the projector"
+    assert len(chart_data(after)["items"]["labels"]) == 12
+
+
+def test_report_has_every_section_from_the_engine(trainer_client, new_workshop):
+    workshop = new_workshop(conditions=("control", "perspective"), round2_enabled=True, ask_empathy=True)
+    trainer_client.post(f"/trainer/workshops/{workshop.id}/open-round2")
+    simulate_room(workshop, 24, rounds=(1, 2), empathy=True)
+    trainer_client.post(f"/trainer/workshops/{workshop.id}/close")
+    page = html.unescape(trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text)
+
+    long = long_frame(workshop_ids=[workshop.id])
+    tests = group_tests(person_metrics(long))
+    pairs = tests["pairs"].set_index("round")
+    rounds = tests["rounds"].set_index("metric")
+    assert "Interim report" not in page
+    for heading in ("1. Participation", "2. Did own taste pull", "3. Conditions", "Welch ANOVA", "Games–Howell",
+                    "4. Empathy and the egocentric weight", "5. Before and after personal feedback", "6. Items"):
+        assert heading in page
+    assert "Perspective taking" in page and "Control" in page
+    assert f"{pairs.loc[1, 'hedges_g']:.2f}" in page
+    assert f"{rounds.loc['b_own', 'mean_diff']:.2f}" in page and f"{rounds.loc['mae', 'mean_round2']:.2f}" in page
+    assert "Empathy score (per scale point)" in page and "Condition: Perspective taking" in page
+
+    items = item_stats(long).set_index("item_id")
+    assert f"{items.loc['gss_natmass', 'false_consensus_r']:.2f}" in page
+    assert "mass transportation" in page
+    exercise = workshop.exercise
+    assert exercise.citation.split(".")[0] in page and exercise.license in page
+    assert f'href="/trainer/workshops/{workshop.id}/responses.csv"' in page
+    assert "@media print" in trainer_client.get("/static/css/trainer.css").text
+
+
+def test_report_of_an_open_workshop_says_it_is_interim(trainer_client, workshop):
+    simulate_room(workshop, 5)
+    assert "Interim report: the workshop is open." in trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
+
+
+def test_item_labels_drop_shared_boilerplate(app_ctx, exercises):
+    def labels(slug):
+        return item_labels(db.session.scalar(select(Exercise).where(Exercise.slug == slug)).items)
+
+    assert labels("public-spending")["gss_natmass"] == "mass transportation"
+    assert labels("self-descriptions")["bfi_A4"] == "agreeableness: 'I love children'"
+    assert labels("supermarket-brands")["yogurt_dannon"] == "yogurt (Yogurt panel): Dannon"
