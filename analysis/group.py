@@ -233,7 +233,8 @@ def condition_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> t
     Returns
     -------
     (anova, pairs) : tuple of pandas.DataFrame
-        ``anova``: per stratum ``n_conditions``, ``n``, Welch's
+        ``anova``: per stratum ``n_conditions`` and ``n``, the conditions and
+        persons compared (after leaving out unusable conditions), Welch's
         ``F = [sum w_j (m_j - m_w)^2 / (r - 1)] / [1 + 2 lambda (r - 2) / 3]``
         with ``w_j = n_j / s_j^2``, ``m_w = sum w_j m_j / sum w_j``,
         ``lambda = 3 sum (1 - w_j / sum w)^2 / (n_j - 1) / (r^2 - 1)``,

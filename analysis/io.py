@@ -60,8 +60,10 @@ def read_responses(path: str | Path) -> pd.DataFrame:
         If the file does not exist or cannot be parsed as CSV/Parquet.
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ResponseFileError(f"cannot read {path}: no such file")
+    if not path.is_file():
+        raise ResponseFileError(f"cannot read {path}: not a file")
     try:
         if path.suffix.lower() in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)

@@ -203,6 +203,15 @@ def test_single_participant_and_one_condition():
     assert result["rounds"].empty and result["rounds"].attrs["reason"] == "needs rounds 1 and 2"
 
 
+def test_one_condition_only(metrics):
+    result = group_tests(metrics[metrics["condition"] == "perspective"])
+    assert result["conditions"]["F"].isna().all()
+    assert (result["conditions"]["n_conditions"] == 1).all()
+    assert result["pairs"].empty
+    assert result["egocentrism"]["p"].notna().all()
+    assert len(result["empathy"]) == 4  # per round: Intercept and empathy, no condition dummies
+
+
 def test_small_conditions_are_left_out_and_named():
     metrics = pd.DataFrame(
         {"condition": ["control"] * 4 + ["perspective"] * 4 + ["market_research"],

@@ -136,6 +136,12 @@ def test_error_is_a_value_error():
 def test_unreadable_files(tmp_path):
     with pytest.raises(ResponseFileError, match="no such file"):
         read_responses(tmp_path / "nope.csv")
+    with pytest.raises(ResponseFileError, match="not a file"):
+        read_responses(tmp_path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ResponseFileError, match="cannot read"):
+        read_responses(empty)
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"this is not parquet")
     with pytest.raises(ResponseFileError, match="cannot read"):
