@@ -121,7 +121,9 @@ def json_payload(metrics: pd.DataFrame, groups: dict[str, pd.DataFrame], items: 
     """
     return {
         "participants": _records(metrics),
-        "group": {name: {"reason": frame.attrs.get("reason", ""), "rows": _records(frame)} for name, frame in groups.items()},
+        "group": {
+            name: {"reason": frame.attrs.get("reason", ""), "rows": _records(frame)} for name, frame in groups.items()
+        },
         "items": _records(items),
     }
 

@@ -179,7 +179,10 @@ def _without_pull(row: Mapping, reasons: dict[str, str]) -> str:
             f"instead of {mae:.1f} — {-gain:.1f} points larger: here your taste resembled the customers', "
             "so leaning on it helped (Hoch 1988)."
         )
-    return f"Without the pull of your own taste your average error would have been about the same ({without:.1f} points)."
+    return (
+        "Without the pull of your own taste your average error would have been about the same "
+        f"({without:.1f} points)."
+    )
 
 
 def _intervals(row: Mapping, reasons: dict[str, str]) -> str:
@@ -223,7 +226,17 @@ def _advice(row: Mapping) -> str:
 
 def _pull_advice(row: Mapping) -> str:
     if _value(row, "b_own") is None:
-        return "Answer at least 4 items, with own answers that vary, so that the pull of your own taste can be measured."
+        return (
+            "Answer at least 4 items, with own answers that vary, so that the pull of your own taste can be measured."
+        )
+    direction = _pull_direction(row)
+    mae, without = _value(row, "mae"), _value(row, "mae_without_own_pull")
+    if direction == "positive" and mae is not None and without is not None and without > mae + SAME_ERROR:
+        return (
+            "Your own taste pulled your predictions and here it happened to point the right way, because you "
+            "resemble these customers (Hoch 1988); check that resemblance against market research before you rely "
+            "on your taste for other customers."
+        )
     return {
         "positive": (
             "Before you predict, set aside your own consumer identity and anchor on market research about the "
@@ -242,4 +255,4 @@ def _pull_advice(row: Mapping) -> str:
             "Your own taste's pull has no uncertainty estimate here; anchor on market research about the customers "
             "rather than on your own preferences."
         ),
-    }[_pull_direction(row)]
+    }[direction]

@@ -166,10 +166,10 @@ def _to_numbers(column: str, values: pd.Series, rows: np.ndarray) -> tuple[np.nd
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = (values.notna().to_numpy() & ~np.isfinite(numbers))
     raw = values.to_numpy(dtype=object)
-    problems = [
-        (rows[i], f"row {rows[i]}: {column} {'is infinite' if np.isinf(numbers[i]) else 'is not a number'}: {_show(raw[i])}")
-        for i in np.flatnonzero(bad)
-    ]
+    problems = []
+    for i in np.flatnonzero(bad):
+        what = "is infinite" if np.isinf(numbers[i]) else "is not a number"
+        problems.append((rows[i], f"row {rows[i]}: {column} {what}: {_show(raw[i])}"))
     return numbers, problems
 
 

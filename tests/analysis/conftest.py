@@ -32,7 +32,8 @@ def random_responses(seed: int, n_persons: int = 120) -> pd.DataFrame:
                 own_base = own_low if item % 2 else low
                 truth = low + rng.uniform(0, span)
                 own = own_base + rng.uniform(0, own_span)
-                prediction = np.clip(truth + rng.normal(0, span / 5) + 0.3 * (own - own_base) / own_span * span, low, high)
+                pull = 0.3 * (own - own_base) / own_span * span
+                prediction = np.clip(truth + rng.normal(0, span / 5) + pull, low, high)
                 lower, upper = (prediction - rng.uniform(0, span / 4), prediction + rng.uniform(0, span / 4))
                 if rng.random() < 0.4:
                     lower = upper = np.nan

@@ -52,6 +52,12 @@ def test_without_pull_worse_when_taste_resembles_customers():
     assert "about the same" in feedback_text({**BASE, "mae_without_own_pull": 12.33})["without_pull"]
 
 
+def test_positive_pull_that_helped_gets_different_advice():
+    text = feedback_text({**BASE, "mae_without_own_pull": 15.0})
+    assert "happened to point the right way" in text["advice"]
+    assert "set aside" not in text["advice"]
+
+
 def test_calibration_verdicts():
     assert "well calibrated" in feedback_text({**BASE, "interval_hit_rate": 0.8})["intervals"]
     under = feedback_text({**BASE, "interval_hit_rate": 1.0})
@@ -88,7 +94,8 @@ def test_json_nulls_are_handled():
 
 
 def test_no_answers_at_all():
-    row = {name: np.nan for name in BASE} | {"note": "mae, accuracy_r, b_own, interval_hit_rate undefined: no answered items"}
+    note = "mae, accuracy_r, b_own, interval_hit_rate undefined: no answered items"
+    row = {name: np.nan for name in BASE} | {"note": note}
     text = feedback_text(row)
     assert all(text[key] for key in FEEDBACK_KEYS)
     assert text["accuracy"] == "Your accuracy could not be computed: no answered items."

@@ -15,6 +15,11 @@ from analysis import ITEM_COLUMNS, ResponseDataError, item_stats
 def test_matches_pandas_and_pingouin(random_data):
     ours = item_stats(random_data).set_index(["item_id", "round"])
     answered = random_data.dropna(subset=["prediction", "truth"])
+    answered = answered.assign(
+        error=answered["prediction"] - answered["truth"],
+        over=answered["prediction"] > answered["truth"],
+        under=answered["prediction"] < answered["truth"],
+    )
     grouped = answered.groupby(["item_id", "round"])
     expected = pd.DataFrame(
         {
@@ -22,13 +27,14 @@ def test_matches_pandas_and_pingouin(random_data):
             "mean_prediction": grouped["prediction"].mean(),
             "median_prediction": grouped["prediction"].median(),
             "truth": grouped["truth"].mean(),
-            "mean_error": (answered["prediction"] - answered["truth"]).groupby([answered["item_id"], answered["round"]]).mean(),
-            "share_over": (answered["prediction"] > answered["truth"]).groupby([answered["item_id"], answered["round"]]).mean(),
-            "share_under": (answered["prediction"] < answered["truth"]).groupby([answered["item_id"], answered["round"]]).mean(),
+            "mean_error": grouped["error"].mean(),
+            "share_over": grouped["over"].mean(),
+            "share_under": grouped["under"].mean(),
         }
     )
     for column in expected:
-        np.testing.assert_allclose(ours.loc[expected.index, column], expected[column], rtol=TOL, atol=TOL, err_msg=column)
+        actual = ours.loc[expected.index, column]
+        np.testing.assert_allclose(actual, expected[column], rtol=TOL, atol=TOL, err_msg=column)
     for (item, round_), d in random_data.dropna(subset=["own", "prediction"]).groupby(["item_id", "round"]):
         row = ours.loc[(item, round_)]
         assert row["false_consensus_n"] == len(d)
