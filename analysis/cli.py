@@ -3,8 +3,8 @@
 A plain click command with no Flask import; the web app registers it as
 ``calibrate analyze``.  It can also be run as ``python -m analysis.cli FILE``.
 
-Exit codes: 0 success, 1 file missing or unreadable, 2 bad data or bad
-option (click's own usage errors also use 2).
+Exit codes: 0 success, 1 input file missing or unreadable (or output not
+writable), 2 bad data or bad option (click's own usage errors also use 2).
 """
 
 from __future__ import annotations
@@ -84,7 +84,11 @@ def analyze(file: Path, output_format: str, out: Path | None, by_option: str | N
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        out.write_text(text, encoding="utf-8")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            click.echo(f"Error: cannot write {out}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_UNREADABLE)
         click.echo(f"wrote {output_format} for {len(metrics)} participant rounds to {out}", err=True)
 
 

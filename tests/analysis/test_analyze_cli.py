@@ -149,6 +149,11 @@ def test_missing_file_exits_1(run, tmp_path):
     assert "no such file" in result.stderr
 
 
+def test_unwritable_output_exits_1(run, responses_csv, tmp_path):
+    result = run(responses_csv, "--out", tmp_path / "missing-dir" / "out.txt")
+    assert result.exit_code == 1 and "cannot write" in result.stderr
+
+
 def test_unreadable_file_exits_1(run, tmp_path):
     path = tmp_path / "broken.parquet"
     path.write_bytes(b"not parquet at all")
