@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ResponseDataError
-from analysis.metrics import round_numbers
+from analysis.metrics import REL_TOL, round_numbers
 
 __all__ = ["ITEM_COLUMNS", "item_stats"]
 
@@ -34,7 +34,6 @@ ITEM_COLUMNS = (
 )
 
 MIN_PERSONS_CORRELATION = 3
-REL_TOL = 1e-10
 
 
 def item_stats(responses: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +125,7 @@ def _false_consensus(data: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _is_constant(values) -> pd.Series:
-    """Spread at most REL_TOL of the magnitude (see analysis.metrics.REL_TOL)."""
+    """Spread at most REL_TOL of the magnitude, as for persons in analysis.metrics."""
     low, high = values.min(), values.max()
     return (high - low) <= REL_TOL * np.maximum(low.abs(), high.abs())
 
