@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from calibrate import create_app
 from calibrate.exercises import load_exercises
-from calibrate.extensions import db
+from calibrate.extensions import db, limiter
 from calibrate.resources import resource_dir
 
 
@@ -59,6 +59,30 @@ def _clean_tables(request):
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+
+
+@pytest.fixture
+def app_factory(app, monkeypatch):
+    """Build another app on the same database with some settings changed.
+
+    The Limiter object is shared by every app and `init_app` overwrites its
+    `enabled` flag, so the flag is restored and the counters are cleared after the test.
+    """
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
+
+    def _make(**overrides):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+        return create_app(settings | overrides)
+
+    yield _make
+    if limiter.enabled:
+        limiter.reset()
 
 
 @pytest.fixture

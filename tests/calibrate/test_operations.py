@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from calibrate import create_app
 from calibrate.extensions import db
 from calibrate.models import Participant
 
@@ -28,21 +27,15 @@ def test_security_headers(client, exercises):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_forms_require_a_csrf_token(app, exercises):
-    secured = create_app({
-        "TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_ENABLED": False,
-    })
+def test_forms_require_a_csrf_token(app_factory, exercises):
+    secured = app_factory(WTF_CSRF_ENABLED=True)
     response = secured.test_client().post("/e/public-spending", data={"consent": "y"})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Participant.id))) == 0
 
 
-def test_joining_is_rate_limited(app, exercises):
-    limited = create_app({
-        "TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True, "JOIN_RATE_LIMIT": "3 per minute",
-    })
+def test_joining_is_rate_limited(app_factory, exercises):
+    limited = app_factory(RATELIMIT_ENABLED=True, JOIN_RATE_LIMIT="3 per minute")
     client = limited.test_client()
     statuses = [client.post("/e/public-spending", data={"consent": "y"}).status_code for _ in range(5)]
     assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
