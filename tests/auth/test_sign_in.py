@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from calibrate import create_app
-from calibrate.extensions import db, limiter
+from calibrate.extensions import db
 from calibrate.models import User
 from tests.trainer.rooms import PASSWORD, make_account, signed_in_client
 
@@ -96,23 +95,8 @@ def test_account_needs_sign_in(client):
     assert client.get("/account").headers["Location"].startswith("/login?next=")
 
 
-def test_sign_in_is_rate_limited_per_address(app, kim, monkeypatch):
-    """A separate app with limits on (the shared test app switches them off).
-
-    The Limiter object is shared by every app and `init_app` overwrites its
-    `enabled` flag, so the flag is restored afterwards for the other tests.
-    """
-    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
-    )
+def test_sign_in_is_rate_limited_per_address(app_factory, kim):
+    limited = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = limited.test_client()
     codes = [sign_in(client, password="wrong password!").status_code for _ in range(3)]
     assert codes == [401, 401, 401]
