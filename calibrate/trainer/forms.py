@@ -12,7 +12,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from calibrate.conditions import CONDITIONS
+from calibrate.conditions import CONDITIONS, ConditionText
 from calibrate.models import Condition, Exercise, Workshop
 from calibrate.trainer.services import MAX_WEIGHT, WorkshopSettings, settings_problems
 
@@ -39,11 +39,8 @@ class WorkshopForm(FlaskForm):
         ]
 
     def condition_rows(self):
-        """(key, label, instruction, checkbox, weight field) for the template's table."""
-        return [
-            (key, text.label, text.instruction, self[f"use_{key}"], self[f"weight_{key}"])
-            for key, text in CONDITIONS.items()
-        ]
+        """(key, label, what participants see, checkbox, weight field) for the template's table."""
+        return [(key, text.label, _summary(text), self[f"use_{key}"], self[f"weight_{key}"]) for key, text in CONDITIONS.items()]
 
     def show_conditions(self, workshop: Workshop) -> None:
         """Tick the workshop's conditions and fill in their weights (for editing a draft)."""
@@ -77,6 +74,15 @@ class WorkshopForm(FlaskForm):
             errors = self.form_errors if field_name == "conditions" else self[field_name].errors
             errors.append(message)
         return not problems
+
+
+def _summary(text: ConditionText) -> str:
+    """The condition's heading plus what it adds, short enough to compare conditions at a glance."""
+    extras = [
+        "They first describe a typical customer in a few sentences." if text.asks_description else "",
+        "Some items show a market-research summary." if text.shows_market_research else "",
+    ]
+    return " ".join([text.heading + ".", *filter(None, extras)])
 
 
 for _key in CONDITIONS:

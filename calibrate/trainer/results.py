@@ -43,7 +43,6 @@ class WorkshopResults:
     totals: dict
     idle: list[dict]
     idle_more: int
-    n_results: int = 0
     overall: list[dict] = field(default_factory=list)
     by_condition: list[dict] = field(default_factory=list)
     anova: list[dict] = field(default_factory=list)
@@ -166,7 +165,6 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     tests = group_tests(metrics)
     by_condition = group_tests(metrics, by=["condition"])["egocentrism"]
     only_round = int(metrics["round"].iloc[0])
-    results.n_results = int(metrics.loc[metrics["round"] == 1, "b_own"].notna().sum())
     results.overall = _records(_with_round(tests["egocentrism"], only_round))
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
     results.anova = _records(_with_round(tests["conditions"], only_round))

@@ -75,7 +75,7 @@ def workshop(workshop_id: int):
     return _page("trainer/workshop.html", workshop_id)
 
 
-@bp.post("/workshops/<int:workshop_id>/<any(open, close, 'open-round2', reveal, hide):action>")
+@bp.post("/workshops/<int:workshop_id>/<any(" + ", ".join(repr(name) for name in services.ACTIONS) + "):action>")
 def change(workshop_id: int, action: str):
     workshop = _workshop(workshop_id)
     try:

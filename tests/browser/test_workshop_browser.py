@@ -149,8 +149,11 @@ def test_screenshots_of_a_busy_workshop(live_server, browser, app, exercises):
     base = f"{live_server}/trainer/workshops/{workshop_id}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
+    page.goto(f"{live_server}/trainer/workshops/new")
+    _shoot(page, "workshop-new-desktop.png", DESKTOP)
     page.goto(base)
     _shoot(page, "workshop-desktop.png", DESKTOP)
+    _shoot(page, "workshop-phone.png", PHONE)
     page.goto(base + "/dashboard")
     expect(page.locator("canvas[data-chart=egocentric]")).to_be_visible()
     _shoot(page, "dashboard-desktop.png", DESKTOP)

@@ -130,5 +130,7 @@
   document.body.addEventListener("htmx:afterSwap", (event) => draw(event.detail.target));
 
   document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
+  // Redraw at the printed size, and back, so printed charts are sharp and undistorted.
+  ["beforeprint", "afterprint"].forEach((name) => window.addEventListener(name, () => charts.forEach((chart) => chart.resize())));
   draw(document);
 })();
