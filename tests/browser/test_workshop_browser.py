@@ -66,7 +66,10 @@ def join(browser, base: str, code: str, name: str) -> Page:
 
 def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, exercises):
     make_account(TRAINER)
-    trainer = browser.new_context(viewport=DESKTOP).new_page()
+    trainer_context = browser.new_context(viewport=DESKTOP)
+    trainer = trainer_context.new_page()
+    blocked = []
+    trainer_context.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
     sign_in(trainer, live_server)
 
     trainer.click("text=New workshop")
@@ -81,8 +84,12 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
     code = trainer.locator(".join-code").inner_text().strip()
     expect(trainer.locator("img.qr")).to_be_visible()
 
+    projector = trainer_context.new_page()
+    projector.goto(trainer.url + "/projector")
+    expect(projector.locator(".projector-code")).to_have_text(code)
+
     trainer.click(".workshop-nav >> text=Live dashboard")
-    dashboard_url = trainer.url
+    trainer.evaluate("window.sameDocument = true")
     kpi = lambda name: trainer.locator(f"[data-kpi={name}] .value")  # noqa: E731
     expect(kpi("joined")).to_have_text("0")
 
@@ -95,8 +102,13 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
     assert answer_items(first) == 6 and answer_items(second) == 6
     expect(first).to_have_url(f"{live_server}/p/{first.url.split('/p/')[1].split('/')[0]}/feedback")
     expect(kpi("finished")).to_have_text("2", timeout=LIVE_WAIT_MS)
-    assert trainer.url == dashboard_url, "the dashboard updated without a reload"
     expect(trainer.locator(".live")).to_contain_text("Mean egocentric weight")
+    assert trainer.evaluate("window.sameDocument"), "the dashboard updated without a reload"
+
+    expect(projector.locator("[data-live-count]")).to_contain_text("2 joined · 2 finished", timeout=LIVE_WAIT_MS)
+    trainer.click("button[data-action=reveal]")
+    expect(projector.locator("canvas[data-chart=items]")).to_be_visible(timeout=LIVE_WAIT_MS)
+    assert "Ana" not in projector.locator("main").inner_text()
 
     trainer.click("button[data-action=open-round2]")
     expect(trainer.locator(".badge", has_text="Round 2 open")).to_be_visible()
@@ -121,6 +133,7 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
         trainer.click(".report-actions >> text=Download the data (CSV)")
     rows = Path(download.value.path()).read_text().splitlines()
     assert len(rows) == 1 + 2 * 12 and rows[0].startswith("participant_id,workshop,condition,round")
+    assert blocked == [], "nothing on the trainer pages breaks the Content Security Policy"
 
 
 def _shoot(page: Page, name: str, viewport: dict, *, full_page: bool = True) -> None:
