@@ -223,11 +223,10 @@ def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     """Per-item statistics in exercise order, numbered as participants saw them."""
     items = {item.item_key: item for item in workshop.exercise.items}
     labels = item_labels(workshop.exercise.items)
-    rows = [
-        {**row, "number": items[row["item_id"]].position + 1, "label": labels[row["item_id"]],
-         "prompt": items[row["item_id"]].prompt, "unit": items[row["item_id"]].unit}
-        for row in _records(stats)
-    ]
+    rows = []
+    for row in _records(stats):
+        item = items[row["item_id"]]
+        rows.append({**row, "number": item.position + 1, "label": labels[item.item_key], "prompt": item.prompt, "unit": item.unit})
     return sorted(rows, key=lambda row: row["number"])
 
 

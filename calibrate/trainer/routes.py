@@ -50,14 +50,17 @@ def create():
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 def edit(workshop_id: int):
     workshop = _workshop(workshop_id)
+    try:
+        services.ensure_editable(workshop)
+    except services.WorkshopStateError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".workshop", workshop_id=workshop.id))
     form = WorkshopForm(services.selectable_exercises(), obj=workshop)
     if request.method == "GET":
         form.show_conditions(workshop)
     if form.validate_on_submit():
-        try:
-            services.update_workshop(workshop, form.settings())
-        except services.WorkshopStateError as error:
-            flash(str(error), "error")
+        services.update_workshop(workshop, form.settings())
+        flash("Settings saved.", "success")
         return redirect(url_for(".workshop", workshop_id=workshop.id))
     return render_template("trainer/form.html", form=form, workshop=workshop), (422 if form.errors else 200)
 

@@ -93,10 +93,14 @@ def create_workshop(owner: User, settings: WorkshopSettings) -> Workshop:
     raise RuntimeError("no free workshop code found; try again")
 
 
-def update_workshop(workshop: Workshop, settings: WorkshopSettings) -> None:
-    """Change the settings of a draft; once people have joined, their conditions must stay valid."""
+def ensure_editable(workshop: Workshop) -> None:
+    """Settings are fixed once the workshop opens: people who joined must keep a valid condition."""
     if workshop.state != WorkshopState.DRAFT.value:
         raise WorkshopStateError("Settings can only be changed before the workshop is opened.")
+
+
+def update_workshop(workshop: Workshop, settings: WorkshopSettings) -> None:
+    ensure_editable(workshop)
     for name, value in asdict(settings).items():
         setattr(workshop, name, value)
     db.session.commit()

@@ -27,8 +27,9 @@ POST_ROUTES = ["/open", "/close", "/open-round2", "/reveal", "/hide", "/edit"]
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
-def test_owner_reaches_every_page(trainer_client, workshop, path):
-    assert trainer_client.get(f"/trainer/workshops/{workshop.id}{path}").status_code == 200
+def test_owner_reaches_every_page(trainer_client, new_workshop, path):
+    draft = new_workshop(state=WorkshopState.DRAFT.value)  # settings can be edited only before opening
+    assert trainer_client.get(f"/trainer/workshops/{draft.id}{path}").status_code == 200
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
