@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, jsonify
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calibrate.config import load_config
 from calibrate.extensions import csrf, db, limiter, login_manager, migrate, talisman
@@ -37,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["PROXY_FIX"]:
+        # Behind one reverse proxy: trust its X-Forwarded-* so join links show the public host and scheme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)

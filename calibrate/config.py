@@ -37,6 +37,8 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        "JOIN_RATE_LIMIT": os.environ.get("CALIBRATE_JOIN_RATE_LIMIT", "30 per minute"),
+        # A whole room often shares one venue Wi-Fi address, so joining allows a room-sized burst per IP.
+        "JOIN_RATE_LIMIT": os.environ.get("CALIBRATE_JOIN_RATE_LIMIT", "300 per minute"),
+        "PROXY_FIX": os.environ.get("CALIBRATE_PROXY_FIX") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("CALIBRATE_LOGIN_RATE_LIMIT", "10 per minute"),
     }

@@ -26,7 +26,6 @@ from calibrate.responses import long_frame
 IDLE_AFTER = timedelta(minutes=1)
 MAX_IDLE_LISTED = 25
 CHART_LABEL_CHARS = 48
-QUOTES = "'\"‘’“”"
 
 # Histogram bins. Egocentric weights beyond the outer edges and errors above
 # the last edge are counted in the outermost bars, so one wild answer cannot
@@ -222,44 +221,11 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     """Per-item statistics in exercise order, numbered as participants saw them."""
     items = {item.item_key: item for item in workshop.exercise.items}
-    labels = item_labels(workshop.exercise.items)
     rows = []
     for row in _records(stats):
         item = items[row["item_id"]]
-        rows.append({**row, "number": item.position + 1, "label": labels[item.item_key], "prompt": item.prompt, "unit": item.unit})
+        rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit})
     return sorted(rows, key=lambda row: row["number"])
-
-
-def item_labels(items) -> dict[str, str]:
-    """Short names for items whose prompts share long boilerplate, for charts and tables.
-
-    Within each segment the words all its prompts share at the start and the
-    end are dropped ("In the 2018 General Social Survey ... too little on
-    <mass transportation>. What percentage said ...?"), and the segment is put
-    in front when the exercise has several. A dropped opening quote is kept so
-    quoted statements stay whole.
-    """
-    segments: dict[str, list] = {}
-    for item in items:
-        segments.setdefault(item.segment, []).append(item)
-    labels = {}
-    for segment, group in segments.items():
-        words = [item.prompt.split() for item in group]
-        head, tail = (_shared_words(words), _shared_words([w[::-1] for w in words])) if len(group) > 1 else (0, 0)
-        for item, item_words in zip(group, words):
-            start = head - 1 if head and item_words[head - 1][0] in QUOTES else head
-            core = " ".join(item_words[start : len(item_words) - tail]).rstrip("?.:") or item.prompt
-            labels[item.item_key] = f"{segment}: {core}" if len(segments) > 1 and segment else core
-    return labels
-
-
-def _shared_words(word_lists: list[list[str]]) -> int:
-    """How many leading words all lists share, never the whole of the shortest one."""
-    shortest = min(len(words) for words in word_lists)
-    count = 0
-    while count < shortest - 1 and len({words[count] for words in word_lists}) == 1:
-        count += 1
-    return count
 
 
 def _short(text: str) -> str:

@@ -39,3 +39,11 @@ def test_joining_is_rate_limited(app_factory, exercises):
     client = limited.test_client()
     statuses = [client.post("/e/public-spending", data={"consent": "y"}).status_code for _ in range(5)]
     assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
+
+
+def test_proxy_fix_makes_links_use_the_public_host(app_factory, exercises):
+    client = app_factory(PROXY_FIX=True).test_client()
+    headers = {"X-Forwarded-Host": "calibrate.example.org", "X-Forwarded-Proto": "https"}
+    location = client.post("/e/public-spending", data={"consent": "y"}, headers=headers).headers["Location"]
+    page = client.get(location, headers=headers, follow_redirects=True).text
+    assert "https://calibrate.example.org/p/" in page

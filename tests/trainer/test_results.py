@@ -6,13 +6,9 @@ import html
 import json
 import re
 
-from sqlalchemy import select
 
 from analysis import group_tests, item_stats, person_metrics
-from calibrate.extensions import db
-from calibrate.models import Exercise
 from calibrate.responses import long_frame
-from calibrate.trainer.results import item_labels
 from tests.trainer.rooms import simulate_room
 
 
@@ -105,12 +101,3 @@ def test_report_has_every_section_from_the_engine(trainer_client, new_workshop):
 def test_report_of_an_open_workshop_says_it_is_interim(trainer_client, workshop):
     simulate_room(workshop, 5)
     assert "Interim report: the workshop is open." in trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
-
-
-def test_item_labels_drop_shared_boilerplate(app_ctx, exercises):
-    def labels(slug):
-        return item_labels(db.session.scalar(select(Exercise).where(Exercise.slug == slug)).items)
-
-    assert labels("public-spending")["gss_natmass"] == "mass transportation"
-    assert labels("self-descriptions")["bfi_A4"] == "agreeableness: 'I love children'"
-    assert labels("supermarket-brands")["yogurt_dannon"] == "yogurt (Yogurt panel): Dannon"

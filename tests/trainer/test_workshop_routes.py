@@ -170,7 +170,8 @@ def test_qr_code_is_an_svg_of_the_join_link(trainer_client, workshop):
 
 
 def test_workshop_list_shows_own_workshops_with_counts(trainer_client, new_workshop):
-    first, second = new_workshop(title="Morning group"), new_workshop(title="Afternoon group")
+    new_workshop(title="Morning group")
+    second = new_workshop(title="Afternoon group")
     simulate_room(second, 4)
     page = trainer_client.get("/trainer/").text
     assert "Morning group" in page and "Afternoon group" in page
