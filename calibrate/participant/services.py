@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from calibrate.conditions import condition_text
+from calibrate.database import insert_unique
 from calibrate.extensions import db
 from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
 
@@ -91,13 +92,14 @@ def condition_for_index(workshop: Workshop, index: int) -> str:
 
 def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
     """Create a participant in the next allocation slot; a unique index keeps slots unique under load."""
-    for _ in range(MAX_JOIN_ATTEMPTS):
+
+    def next_slot() -> Participant:
         index = db.session.scalar(
             select(func.coalesce(func.max(Participant.allocation_index) + 1, 0)).where(
                 Participant.workshop_id == workshop.id
             )
         )
-        participant = Participant(
+        return Participant(
             exercise_id=workshop.exercise_id,
             workshop=workshop,
             pseudonym=pseudonym or None,
@@ -105,13 +107,8 @@ def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
             allocation_index=index,
             ask_intervals=workshop.ask_intervals,
         )
-        db.session.add(participant)
-        try:
-            db.session.commit()
-            return participant
-        except IntegrityError:
-            db.session.rollback()
-    raise RuntimeError("could not allocate a workshop slot; try again")
+
+    return insert_unique(next_slot, MAX_JOIN_ATTEMPTS, "could not allocate a workshop slot; try again")
 
 
 def accepts_answers(participant: Participant) -> bool:

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 import segno
 from flask import abort, url_for
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from calibrate.database import insert_unique
 from calibrate.extensions import db
 from calibrate.models import Condition, Exercise, Participant, User, Workshop, WorkshopState, utcnow
 from calibrate.responses import long_frame
@@ -82,15 +82,11 @@ def workshops_with_counts(owner: User) -> list[tuple[Workshop, int]]:
 
 def create_workshop(owner: User, settings: WorkshopSettings) -> Workshop:
     """A new draft workshop with a fresh join code; a code taken meanwhile is simply redrawn."""
-    for _ in range(MAX_CODE_ATTEMPTS):
-        workshop = Workshop(owner=owner, code=new_code(), **asdict(settings))
-        db.session.add(workshop)
-        try:
-            db.session.commit()
-            return workshop
-        except IntegrityError:
-            db.session.rollback()
-    raise RuntimeError("no free workshop code found; try again")
+    return insert_unique(
+        lambda: Workshop(owner=owner, code=new_code(), **asdict(settings)),
+        MAX_CODE_ATTEMPTS,
+        "no free workshop code found; try again",
+    )
 
 
 def ensure_editable(workshop: Workshop) -> None:
