@@ -1,23 +1,14 @@
 """A new person completes a built-in exercise in Debian Chromium, on a desktop and on a phone.
 
-With CALIBRATE_SCREENSHOTS=1 (`make screenshots`) the run also refreshes the
-participant screenshots committed in docs/screenshots/.
+`make screenshots` also refreshes the participant screenshots from this run.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.browser.screens import save_screenshot
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def _screenshot(page, name: str) -> None:
-    if os.environ.get("CALIBRATE_SCREENSHOTS") == "1":
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 def _answer_item(page, number: int) -> None:
@@ -36,7 +27,7 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     context = browser.new_context(viewport=VIEWPORTS[device], device_scale_factor=1)
     page = context.new_page()
     page.goto(live_server + "/")
-    _screenshot(page, f"landing-{device}")
+    save_screenshot(page, f"landing-{device}")
 
     page.click("a[href='/e/public-spending']")
     page.check("input[name=consent]")
@@ -55,7 +46,7 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     while "/item/" in page.url:
         _answer_item(page, number)
         if number == 3:
-            _screenshot(page, f"item-{device}")
+            save_screenshot(page, f"item-{device}")
         if number == 5:
             # Reload mid-way: the flow resumes at the next unanswered item.
             page.click("button[type=submit]")
@@ -73,5 +64,5 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     assert page.locator("[data-metric=b_own] .value").inner_text() not in {"", "–"}
     assert "Your own-taste pull." in page.inner_text("main")
     page.wait_for_function("document.querySelectorAll('canvas').length === 2 && Chart.instances && Object.keys(Chart.instances).length === 2")
-    _screenshot(page, f"feedback-{device}")
+    save_screenshot(page, f"feedback-{device}")
     context.close()

@@ -1,6 +1,6 @@
 """A trainer runs a whole workshop in Debian Chromium while two participants take part on phones.
 
-The run also refreshes the trainer screenshots committed in docs/screenshots/
+`make screenshots` also refreshes the trainer screenshots from this run
 (dashboard, projector and report on a desktop, a phone and a 1080p projector).
 """
 
@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from calibrate.extensions import db
 from calibrate.models import Workshop
+from tests.browser.screens import save_screenshot
 from tests.trainer.rooms import PASSWORD, make_account, make_workshop, simulate_room
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
@@ -141,7 +141,7 @@ def _shoot(page: Page, name: str, viewport: dict, *, full_page: bool = True) -> 
     page.set_viewport_size(viewport)
     page.reload()
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+    save_screenshot(page, name, full_page=full_page)
 
 
 def test_screenshots_of_a_busy_workshop(live_server, browser, app, exercises):
@@ -160,33 +160,32 @@ def test_screenshots_of_a_busy_workshop(live_server, browser, app, exercises):
     page = browser.new_context(viewport=DESKTOP, device_scale_factor=1).new_page()
     sign_in(page, live_server)
     base = f"{live_server}/trainer/workshops/{workshop_id}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     page.goto(f"{live_server}/trainer/workshops/new")
-    _shoot(page, "workshop-new-desktop.png", DESKTOP)
+    _shoot(page, "workshop-new-desktop", DESKTOP)
     page.goto(base)
-    _shoot(page, "workshop-desktop.png", DESKTOP)
-    _shoot(page, "workshop-phone.png", PHONE)
+    _shoot(page, "workshop-desktop", DESKTOP)
+    _shoot(page, "workshop-phone", PHONE)
     page.goto(base + "/dashboard")
     expect(page.locator("canvas[data-chart=egocentric]")).to_be_visible()
-    _shoot(page, "dashboard-desktop.png", DESKTOP)
-    _shoot(page, "dashboard-phone.png", PHONE)
+    _shoot(page, "dashboard-desktop", DESKTOP)
+    _shoot(page, "dashboard-phone", PHONE)
 
     page.goto(base + "/projector")
-    _shoot(page, "projector-join-1080p.png", PROJECTOR, full_page=False)
+    _shoot(page, "projector-join-1080p", PROJECTOR, full_page=False)
     page.click("button[data-action=reveal]")
     expect(page.locator("canvas[data-chart=items]")).to_be_visible()
     projector_text = page.locator("main").inner_text()
     assert "secret-name" not in projector_text, "the projector shows no pseudonyms"
-    _shoot(page, "projector-1080p.png", PROJECTOR, full_page=False)
-    _shoot(page, "projector-desktop.png", DESKTOP, full_page=False)
-    _shoot(page, "projector-phone.png", PHONE)
+    _shoot(page, "projector-1080p", PROJECTOR, full_page=False)
+    _shoot(page, "projector-desktop", DESKTOP, full_page=False)
+    _shoot(page, "projector-phone", PHONE)
 
     page.goto(base + "/report")
-    _shoot(page, "report-desktop.png", DESKTOP)
-    _shoot(page, "report-phone.png", PHONE)
+    _shoot(page, "report-desktop", DESKTOP)
+    _shoot(page, "report-phone", PHONE)
     page.emulate_media(media="print")
-    _shoot(page, "report-print.png", {"width": 794, "height": 1123})
+    _shoot(page, "report-print", {"width": 794, "height": 1123})
 
     with app.app_context():
         assert db.session.get(Workshop, workshop_id).revealed
