@@ -72,8 +72,9 @@ def _own_label(item, own: float | None) -> str:
 
 
 def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
-    """Points for the two scatter plots, in the items' own units."""
+    """Points for the feedback plots, in the items' own units."""
     items = participant.exercise.items
+    labels = {item.item_key: item.label for item in items}
     choice_sets = {tuple((c["value"], c["label"]) for c in item.own_choices or []) for item in items}
     return {
         "own_labels": dict(next(iter(choice_sets))) if len(choice_sets) == 1 else {},
@@ -82,6 +83,7 @@ def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
         "own_range": [min(i.own_min for i in items), max(i.own_max for i in items)],
         "points": [
             {
+                "label": labels[row.item_id],
                 "truth": row.truth,
                 "prediction": row.prediction,
                 "own": _clean(row.own),

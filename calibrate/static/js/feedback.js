@@ -28,6 +28,36 @@
     return (x) => my + slope * (x - mx);
   }
 
+  // Calibration at a glance: each item's range as a bar, green when it caught the recorded value.
+  function intervals(canvas, points, unit, range) {
+    const hit = (p) => p.lower <= p.truth && p.truth <= p.upper;
+    return new Chart(canvas, {
+      data: {
+        labels: points.map((p) => p.label),
+        datasets: [
+          { type: "line", label: "Recorded value", data: points.map((p) => ({ x: p.truth, y: p.label })),
+            showLine: false, pointStyle: "crossRot", pointRadius: 8, borderWidth: 3, borderColor: "#1d2433" },
+          { type: "bar", label: "Your 80% range", data: points.map((p) => [p.lower, p.upper]),
+            backgroundColor: points.map((p) => (hit(p) ? "rgba(31,122,77,.55)" : "rgba(180,35,24,.55)")),
+            borderSkipped: false, barPercentage: 0.7 },
+        ],
+      },
+      options: {
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { position: "bottom" } },
+        scales: {
+          x: { min: range[0], max: range[1], title: { display: true, text: "Value" + unit } },
+          y: { ticks: { autoSkip: false, callback: function (value) {
+            const label = this.getLabelForValue(value);
+            return label.length > 28 ? label.slice(0, 27) + "…" : label;
+          } } },
+        },
+      },
+    });
+  }
+
   document.querySelectorAll("script.chart-data").forEach((node) => {
     const data = JSON.parse(node.textContent), round = node.dataset.round;
     const [lo, hi] = data.range, [ownLo, ownHi] = data.own_range;
@@ -53,5 +83,8 @@
       ? { stepSize: 1, callback: (value) => labels[Number(value).toFixed(1)] ?? labels[String(value)] ?? "" }
       : null;
     scatter(document.getElementById("chart-own-" + round), own, "Your own answer", "Prediction error (prediction − recorded)", extra, xTicks);
+
+    const canvas = document.getElementById("chart-intervals-" + round);
+    if (canvas) intervals(canvas, data.points.filter((p) => p.lower !== null && p.upper !== null), unit, data.range);
   });
 })();
