@@ -26,20 +26,32 @@ def url_endpoints() -> set[str]:
     return set(current_app.view_functions)
 
 
+def _undefined(value) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
 def format_number(value, digits: int = 2) -> str:
     """Numbers for people: a dash for undefined values, no trailing noise."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if _undefined(value):
         return "–"
     return f"{value:,.{digits}f}"
 
 
 def format_percent(value, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if _undefined(value):
         return "–"
     return f"{100 * value:.{digits}f}%"
+
+
+def format_p(value) -> str:
+    """p-values as journals print them: three decimals, and '< .001' below that."""
+    if _undefined(value):
+        return "–"
+    return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
 
 
 def register_template_helpers(app: Flask) -> None:
     app.context_processor(lambda: {"nav_links": nav_links, "url_endpoints": url_endpoints})
     app.add_template_filter(format_number, "num")
     app.add_template_filter(format_percent, "pct")
+    app.add_template_filter(format_p, "pvalue")

@@ -9,8 +9,6 @@ and recovers by itself after a network blip or a server restart.
 
 from __future__ import annotations
 
-import math
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,14 +16,6 @@ from calibrate.auth.services import safe_next_url
 from calibrate.trainer import bp, services
 from calibrate.trainer.forms import WorkshopForm
 from calibrate.trainer.results import workshop_results
-
-
-@bp.app_template_filter("pvalue")
-def format_p(value) -> str:
-    """p-values as journals print them: three decimals, and '< .001' below that."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
 
 
 def _workshop(workshop_id: int):
