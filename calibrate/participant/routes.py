@@ -185,6 +185,8 @@ def questionnaire(token: str):
 @bp.get("/p/<token>/closed")
 def closed(token: str):
     participant = _participant(token)
+    if services.accepts_answers(participant):
+        return redirect(_next_url(participant))
     return render_template("participant/workshop_closed.html", workshop=participant.workshop, participant=participant)
 
 
