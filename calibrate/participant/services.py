@@ -9,15 +9,13 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from calibrate.conditions import condition_text
-from calibrate.database import insert_unique
 from calibrate.extensions import db
 from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
 
-MAX_JOIN_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -90,25 +88,34 @@ def condition_for_index(workshop: Workshop, index: int) -> str:
     return _block_order(workshop, index // block_size)[index % block_size]
 
 
+def _take_slot(workshop: Workshop) -> int:
+    """Atomically advance the workshop's allocation cursor and return the slot taken.
+
+    UPDATE ... RETURNING locks the workshop row until commit, so simultaneous
+    joins queue for a moment instead of drawing the same slot.
+    """
+    return db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop.id)
+        .values(allocation_cursor=Workshop.allocation_cursor + 1)
+        .returning(Workshop.allocation_cursor)
+    ).scalar_one() - 1
+
+
 def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
-    """Create a participant in the next allocation slot; a unique index keeps slots unique under load."""
-
-    def next_slot() -> Participant:
-        index = db.session.scalar(
-            select(func.coalesce(func.max(Participant.allocation_index) + 1, 0)).where(
-                Participant.workshop_id == workshop.id
-            )
-        )
-        return Participant(
-            exercise_id=workshop.exercise_id,
-            workshop=workshop,
-            pseudonym=pseudonym or None,
-            condition=condition_for_index(workshop, index),
-            allocation_index=index,
-            ask_intervals=workshop.ask_intervals,
-        )
-
-    return insert_unique(next_slot, MAX_JOIN_ATTEMPTS, "could not allocate a workshop slot; try again")
+    """Create a participant in the next allocation slot and its block-randomised condition."""
+    index = _take_slot(workshop)
+    participant = Participant(
+        exercise_id=workshop.exercise_id,
+        workshop_id=workshop.id,
+        pseudonym=pseudonym or None,
+        condition=condition_for_index(workshop, index),
+        allocation_index=index,
+        ask_intervals=workshop.ask_intervals,
+    )
+    db.session.add(participant)
+    db.session.commit()
+    return participant
 
 
 def accepts_answers(participant: Participant) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -179,3 +180,21 @@ def test_peer_standing_appears_in_a_workshop(client, workshop, answer_all):
         answer_all(token, lambda item, s=shift: {"own": f"{1 + item.position % 3}", "prediction": f"{min(100, item.truth + s * (item.position % 3) * 5):.1f}"})
     page = client.get(f"/p/{tokens[-1]}/feedback").text
     assert "In this workshop." in page and "participants with a result so far" in page
+
+
+def test_simultaneous_joins_get_distinct_balanced_slots(app, workshop):
+    """Phones joining at the same moment each get their own slot; blocks stay exact."""
+    made = workshop(conditions=["control", "perspective"], allocation=[1, 1])
+    code = made.code
+
+    def join_five() -> list[int]:
+        client = app.test_client()
+        return [client.post(f"/j/{code}", data={"consent": "y"}).status_code for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = [status for batch in pool.map(lambda _: join_five(), range(8)) for status in batch]
+    assert statuses == [302] * 40
+    db.session.expire_all()
+    rows = db.session.execute(select(Participant.allocation_index, Participant.condition)).all()
+    assert sorted(index for index, _ in rows) == list(range(40))
+    assert Counter(condition for _, condition in rows) == {"control": 20, "perspective": 20}
