@@ -1,7 +1,7 @@
 """Time the participant feedback page for a 50-item exercise (DESIGN §8: under 100 ms).
 
-    .venv/bin/python benchmarks/bench_feedback.py                  # SQLite and PostgreSQL
-    .venv/bin/python benchmarks/bench_feedback.py --peers 500      # also: the same page inside a 500-person workshop
+    .venv/bin/python benchmarks/bench_feedback.py                  # SQLite and PostgreSQL, alone and in a workshop
+    .venv/bin/python benchmarks/bench_feedback.py --peers 0        # only the self-serve participant
     .venv/bin/python benchmarks/bench_feedback.py --profile        # cProfile of the renders, top functions
 
 The 50 items are real: all 21 of supermarket-brands, all 25 of self-descriptions and the
@@ -41,7 +41,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--renders", type=int, default=30, help="timed renders per case (after one warm-up)")
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--database", default="calibrate_bench_feedback", help="PostgreSQL database (recreated)")
-    p.add_argument("--peers", type=int, default=0,
+    p.add_argument("--peers", type=int, default=500,
                    help="also time a workshop participant with this many finished peers (0: skip)")
     p.add_argument("--profile", action="store_true", help="print the top functions of a cProfile of the renders")
     return p.parse_args()
@@ -150,7 +150,7 @@ def main() -> None:
     n = write_exercise(workdir / "exercises", SLUG, "Benchmark: 50 items of three built-in exercises", PARTS)
     print(f"exercise: {n} real items ({', '.join(f'{c} of {s}' for s, c in PARTS)}); "
           f"{args.renders} timed renders per case after one warm-up")
-    medians = {}
+    medians, workshop_medians = {}, {}
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         if backend == "sqlite":
             url = f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -166,6 +166,8 @@ def main() -> None:
                   f"median={r['median']:6.1f} ms  ({r['bytes'] // 1024} KiB)")
             if case == "self-serve":
                 medians[backend] = r["median"]
+            else:
+                workshop_medians[backend] = r["median"]
             if args.profile:
                 print(f"--- cProfile, {backend}, {case}, {args.renders} renders (cumulative) ---")
                 pstats.Stats(r["profile"]).sort_stats("cumulative").print_stats(30)
@@ -174,6 +176,8 @@ def main() -> None:
 
             db.session.remove()
             db.engine.dispose()
+    if workshop_medians:
+        print(f"feedback_ms_median_workshop{args.peers}={max(workshop_medians.values()):.1f}")
     worst = max(medians.values())
     print(f"feedback_ms_median={worst:.1f}")
 

@@ -10,8 +10,8 @@ Each simulated participant keeps its own cookie jar (the session cookie carries 
 CSRF secret) and walks the flow like a browser that does not follow redirects by
 itself, so every request is timed on its own:
 
-    GET /j/<code> -> POST /j/<code> (consent) -> GET /p/<token> -> GET .../instructions
-    -> POST .../instructions -> 20 x (GET item page, think, POST answer) -> GET .../feedback
+    GET /j/<code> -> think, POST /j/<code> (consent) -> GET /p/<token> -> GET .../instructions
+    -> think, POST .../instructions -> 20 x (GET item page, think, POST answer) -> GET .../feedback
 
 A POST that fails at the connection level or with a 5xx is retried (answers are
 idempotent: one row per participant, item and round); every failed attempt is
@@ -185,6 +185,7 @@ class WorkshopParticipant(FastHttpUser):
         page = send(client, "GET", f"/j/{CODE}", who)
         if page.status_code != 200:
             raise RuntimeError(f"join page {page.status_code}")
+        gevent.sleep(rng.uniform(THINK_MIN, THINK_MAX))  # reads the consent text, ticks the box
         response = send(
             client,
             "POST",
@@ -231,7 +232,8 @@ class WorkshopParticipant(FastHttpUser):
 def poll_dashboard(environment) -> None:
     """The trainer's live dashboard open during the whole session (polled like htmx does)."""
     host = environment.host
-    client = FastHttpSession(host, request_event=environment.events.request, user=None)
+    client = FastHttpSession(host, request_event=environment.events.request, user=None,
+                             network_timeout=60.0, connection_timeout=60.0)
     page = send(client, "GET", "/login", "trainer")
     if page.status_code != 200:
         dashboard_state["note"] = f"login page {page.status_code}"

@@ -146,6 +146,19 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def postgres_pids() -> list[int]:
+    """PostgreSQL server processes (read-only look at /proc, to account for CPU use)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine."""
     values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -227,6 +240,8 @@ class Monitor(threading.Thread):
         self.killed: dict | None = None
         self.start_time = time.time()
         self.gunicorn_ticks: dict[int, int] = {}
+        self.postgres_first: dict[int, int] = {}
+        self.postgres_last: dict[int, int] = {}
 
     def run(self) -> None:
         self.machine0 = machine_ticks()
@@ -234,6 +249,10 @@ class Monitor(threading.Thread):
             for pid in [self.gunicorn.pid, *children_of(self.gunicorn.pid)]:
                 self.gunicorn_ticks[pid] = cpu_ticks(pid)
             self.locust_ticks = cpu_ticks(self.locust.pid) or getattr(self, "locust_ticks", 0)
+            for pid in postgres_pids():
+                ticks = cpu_ticks(pid)
+                self.postgres_first.setdefault(pid, ticks)
+                self.postgres_last[pid] = ticks
             if self.kill_at is not None and self.killed is None and time.time() - self.start_time >= self.kill_at:
                 workers = children_of(self.gunicorn.pid)
                 if workers:
@@ -255,6 +274,8 @@ class Monitor(threading.Thread):
             "machine_busy_pct": 100.0 * busy / total if total else float("nan"),
             "locust_core_pct": 100.0 * getattr(self, "locust_ticks", 0) / CLK_TCK / seconds,
             "gunicorn_core_pct": 100.0 * sum(self.gunicorn_ticks.values()) / CLK_TCK / seconds,
+            "postgres_core_pct": 100.0 * sum(self.postgres_last[p] - self.postgres_first[p] for p in self.postgres_last)
+            / CLK_TCK / seconds,
             "cores": cores,
         }
 
@@ -451,32 +472,39 @@ def main() -> None:
               f"p95={percentile(d, 95):.1f} ms max={max(d):.1f} ms")
     else:
         print(f"trainer dashboard: not polled ({results['dashboard'].get('note') or 'disabled'})")
-    print(f"CPU ({usage['cores']} cores): machine busy {usage['machine_busy_pct']:.0f}%; "
-          f"gunicorn {usage['gunicorn_core_pct']:.0f}% of one core; load generator (Locust) "
-          f"{usage['locust_core_pct']:.0f}% of one core; the rest is PostgreSQL, Redis and others")
+    other = usage["machine_busy_pct"] * usage["cores"] - usage["gunicorn_core_pct"] - usage["locust_core_pct"] \
+        - usage["postgres_core_pct"]
+    print(f"CPU ({usage['cores']} cores) during the run: machine {usage['machine_busy_pct']:.0f}% busy; in % of one "
+          f"core: gunicorn {usage['gunicorn_core_pct']:.0f}, PostgreSQL {usage['postgres_core_pct']:.0f}, "
+          f"Locust {usage['locust_core_pct']:.0f}, everything else on the machine {other:.0f} "
+          f"(before the run: {idle_busy * usage['cores']:.0f})")
     print(f"answers: {check['acknowledged']} acknowledged, {check['stored_rows']} rows stored, "
           f"missing={check['lost']} different={check['mismatched']} duplicates={check['duplicates']}; "
           f"finished participants with != {info['items']} rows: {len(check['incomplete'])}")
     print(f"participants: simulated={len(records)} finished={finished} in_db={check['participants_in_db']} "
           f"finished_in_db={check['finished_in_db']} without_client_record={check['orphans']} "
           f"conditions={check['conditions']}")
-    failed_kinds = Counter((f["kind"], f["status"], f["error"][:60]) for f in failures)
-    print(f"failed attempts: {len(failures)} (later retried successfully: "
+    dashboard_failures = [f for f in failures if f["who"] == "trainer"]
+    failures = [f for f in failures if f["who"] != "trainer"]
+    failed_kinds = Counter((f["kind"], f["status"], f["error"][:60]) for f in failures + dashboard_failures)
+    print(f"trainer dashboard failed requests: {len(dashboard_failures)}")
+    print(f"participant failed attempts: {len(failures)} (later retried successfully: "
           f"{sum(1 for f in failures if f['retried'])}); participants stopped by an error: "
           f"{len(unrecovered)}")
     for (kind, status, error), count in failed_kinds.most_common(10):
         print(f"  {count:>5} x {kind} status={status} {error}")
     for record in unrecovered[:5]:
         print(f"  stopped: {record['error']}")
+    lost_answers = check["lost"] + check["mismatched"] + len(check["incomplete"])
     if monitor.killed:
         killed_at = monitor.killed["at"]
-        near = [f for f in failures if abs(f["at"] - killed_at) < 10]
-        print(f"worker kill: pid {monitor.killed['pid']} at t={killed_at - started:.1f}s; "
-              f"failed attempts within 10 s of the kill: {len(near)}")
-    lost_answers = check["lost"] + check["mismatched"] + len(check["incomplete"])
-    if args.kill_worker:
-        errors = len(unrecovered)  # failures on the killed worker were retried; count those that were not
-        print(f"worker_kill_failed_attempts={len(failures)} (retried) unrecovered_errors={errors}")
+        # Connections the killed worker held are dropped (status 0): those failures are the kill's.
+        from_kill = [f for f in failures if f["status"] == 0 and -60 <= f["at"] - killed_at <= 5]
+        other = [f for f in failures if f not in from_kill]
+        errors = len(unrecovered) + len(other)
+        print(f"worker kill: pid {monitor.killed['pid']} at t={killed_at - started:.1f}s; dropped requests "
+              f"(retried by the client) worker_kill_failures={len(from_kill)}; other failed attempts {len(other)}; "
+              f"participants stopped by an error {len(unrecovered)}")
     else:
         errors = len(failures) + len(unrecovered)
     summary = {
