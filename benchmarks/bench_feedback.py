@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import math
 import os
 import pstats
 import random
@@ -78,7 +79,9 @@ def populate(app, exercise_root: Path, peers: int) -> dict[str, str]:
 
     from calibrate.exercises import load_exercises
     from calibrate.extensions import db
-    from calibrate.models import Exercise, Participant, Response, Role, User, Workshop, utcnow
+    from analysis import person_metrics
+    from calibrate.models import Exercise, Participant, Response, Role, RoundResult, User, Workshop, utcnow
+    from calibrate.responses import long_frame
     from calibrate.workshop_codes import new_code
 
     rng = random.Random(20150401)
@@ -111,6 +114,13 @@ def populate(app, exercise_root: Path, peers: int) -> dict[str, str]:
             for index in range(peers):
                 person = participant(workshop=workshop, condition="control", allocation_index=index)
             tokens[f"workshop of {peers}"] = person.token
+            # The app stores each finished round's weight as answers arrive; do the same for the peers.
+            metrics = person_metrics(long_frame(workshop_ids=[workshop.id]))
+            db.session.execute(insert(RoundResult), [
+                {"participant_id": int(row.participant_id), "round": int(row.round),
+                 "b_own": None if math.isnan(row.b_own) else float(row.b_own), "computed_at": now}
+                for row in metrics.itertuples(index=False)
+            ])
         db.session.commit()
         assert len(items) == 50, len(items)
     return tokens

@@ -202,6 +202,7 @@ class Participant(db.Model):
     responses: Mapped[list[Response]] = relationship(
         back_populates="participant", cascade="all, delete-orphan"
     )
+    round_results: Mapped[list[RoundResult]] = relationship(cascade="all, delete-orphan")
 
     @property
     def short_id(self) -> str:
@@ -229,6 +230,21 @@ class Response(db.Model):
 
     participant: Mapped[Participant] = relationship(back_populates="responses")
     item: Mapped[Item] = relationship()
+
+
+class RoundResult(db.Model):
+    """A finished round's egocentric weight, kept so a workshop's peers can be ranked in one query."""
+
+    __tablename__ = "round_result"
+    __table_args__ = (UniqueConstraint("participant_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int] = mapped_column(Integer)
+    b_own: Mapped[float | None] = mapped_column(Float, nullable=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 @login_manager.user_loader

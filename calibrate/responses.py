@@ -52,8 +52,9 @@ def long_frame(*, participant_ids: list[int] | None = None, workshop_ids: list[i
         query = query.where(Participant.id.in_(participant_ids))
     if workshop_ids is not None:
         query = query.where(Participant.workshop_id.in_(workshop_ids))
-    rows = db.session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    # Plain tuples from the Core result build a DataFrame far faster than ORM Row objects.
+    rows = db.session.connection().execute(query).fetchall()
+    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=LONG_COLUMNS)
     frame["participant_id"] = frame["participant_id"].astype(str)
     for column in ("own", "prediction", "lower", "upper", "truth", "item_min", "item_max", "own_min", "own_max", "empathy"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)

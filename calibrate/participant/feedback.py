@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis import feedback_text, person_metrics
 from calibrate.models import Participant
+from calibrate.participant.services import peer_weights
 from calibrate.responses import long_frame
 
 
@@ -100,11 +101,7 @@ def _peer_standing(participant: Participant, round_no: int, b_own: float | None)
     """Where the participant's egocentric weight stands among the workshop's finished participants."""
     if participant.workshop is None or b_own is None:
         return None
-    frame = long_frame(workshop_ids=[participant.workshop_id])
-    frame = frame[frame["round"] == round_no]
-    if frame.empty:
-        return None
-    weights = person_metrics(frame)["b_own"].dropna().to_numpy()
+    weights = np.array(peer_weights(participant, round_no))
     if len(weights) < 3:
         return None
     return {

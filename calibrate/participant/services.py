@@ -5,6 +5,7 @@ Views stay thin; everything that decides or writes lives here.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -12,9 +13,11 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from analysis import person_metrics
 from calibrate.conditions import condition_text
 from calibrate.extensions import db
-from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
+from calibrate.models import Exercise, Item, Participant, Response, RoundResult, Workshop, utcnow
+from calibrate.responses import long_frame
 
 
 
@@ -173,12 +176,44 @@ def save_answer(participant: Participant, item: Item, round_no: int, answer: Ans
 
 
 def _mark_finished(participant: Participant, round_no: int) -> None:
+    """Stamp a completed round and (re)compute its result, also after a later edit."""
     db.session.flush()
     if next_unanswered(participant, round_no) is not None:
         return
     attribute = "finished_round1_at" if round_no == 1 else "finished_round2_at"
     if getattr(participant, attribute) is None:
         setattr(participant, attribute, utcnow())
+    _record_round_result(participant, round_no)
+
+
+def _record_round_result(participant: Participant, round_no: int) -> None:
+    """Keep the round's egocentric weight, so peers are ranked without recomputing the room."""
+    frame = long_frame(participant_ids=[participant.id])
+    metrics = person_metrics(frame[frame["round"] == round_no])
+    b_own = float(metrics["b_own"].iloc[0]) if len(metrics) else math.nan
+    result = db.session.scalar(
+        select(RoundResult).where(RoundResult.participant_id == participant.id, RoundResult.round == round_no)
+    )
+    if result is None:
+        result = RoundResult(participant_id=participant.id, round=round_no)
+        db.session.add(result)
+    result.b_own = b_own if math.isfinite(b_own) else None
+    result.computed_at = utcnow()
+
+
+def peer_weights(participant: Participant, round_no: int) -> list[float]:
+    """Egocentric weights of everyone in the participant's workshop who finished this round."""
+    return list(
+        db.session.scalars(
+            select(RoundResult.b_own)
+            .join(Participant, RoundResult.participant_id == Participant.id)
+            .where(
+                Participant.workshop_id == participant.workshop_id,
+                RoundResult.round == round_no,
+                RoundResult.b_own.is_not(None),
+            )
+        )
+    )
 
 
 def round_finished(participant: Participant, round_no: int) -> bool:

@@ -8,9 +8,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from analysis import person_metrics
 from calibrate.extensions import db
-from calibrate.models import Participant, Response, User, Workshop, WorkshopState
+from calibrate.models import (
+    Participant,
+    Response,
+    RoundResult,
+    User,
+    Workshop,
+    WorkshopState,
+)
 from calibrate.participant.services import condition_for_index
+from calibrate.responses import long_frame
 from calibrate.workshop_codes import CODE_ALPHABET, new_code, normalise_code
 from tests.participant.conftest import exercise, token_from
 from tests.participant.test_flow import egocentric_answers
@@ -198,3 +207,23 @@ def test_simultaneous_joins_get_distinct_balanced_slots(app, workshop):
     rows = db.session.execute(select(Participant.allocation_index, Participant.condition)).all()
     assert sorted(index for index, _ in rows) == list(range(40))
     assert Counter(condition for _, condition in rows) == {"control": 20, "perspective": 20}
+
+
+def test_round_result_is_stored_on_finishing_and_follows_later_edits(client, workshop, answer_all):
+    made = workshop()
+    token = _join(client, made.code)
+    client.post(f"/p/{token}/instructions", data={})
+    answer_all(token, egocentric_answers)
+    participant = _participant(token)
+
+    def stored() -> float:
+        db.session.expire_all()
+        return db.session.scalar(select(RoundResult.b_own).where(RoundResult.participant_id == participant.id))
+
+    def engine() -> float:
+        return float(person_metrics(long_frame(participant_ids=[participant.id]))["b_own"].iloc[0])
+
+    assert stored() == pytest.approx(engine(), abs=1e-12)
+    before = stored()
+    client.post(f"/p/{token}/r1/item/0", data={"own": "1", "prediction": "5"})
+    assert stored() == pytest.approx(engine(), abs=1e-12) and stored() != before
