@@ -135,7 +135,6 @@ def item(token: str, round_no: int, position: int):
         return redirect(url_for(".closed", token=token))
     form = ItemForm()
     errors: dict[str, list[str]] = {}
-    existing = next((r for r in participant.responses if r.item_id == item.id and r.round == round_no), None)
     if request.method == "POST":
         if form.validate_on_submit():
             answer, errors = form.answer(item, participant.ask_intervals)
@@ -144,7 +143,7 @@ def item(token: str, round_no: int, position: int):
                 return redirect(_next_url(participant))
         else:
             errors = {"form": ["Your session expired. Please submit again."]}
-    elif existing is not None:
+    elif (existing := services.saved_answer(participant, item, round_no)) is not None:
         form.own.data = format_number(existing.own)
         form.prediction.data = format_number(existing.prediction)
         form.lower.data = format_number(existing.lower)

@@ -147,16 +147,20 @@ def next_unanswered(participant: Participant, round_no: int) -> Item | None:
     return next((item for item in items_for_round(participant, round_no) if item.id not in done), None)
 
 
+def saved_answer(participant: Participant, item: Item, round_no: int) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(
+            Response.participant_id == participant.id,
+            Response.item_id == item.id,
+            Response.round == round_no,
+        )
+    )
+
+
 def save_answer(participant: Participant, item: Item, round_no: int, answer: Answer) -> Response:
     """Insert or update the one response for (participant, item, round); safe to repeat."""
     for attempt in range(2):
-        response = db.session.scalar(
-            select(Response).where(
-                Response.participant_id == participant.id,
-                Response.item_id == item.id,
-                Response.round == round_no,
-            )
-        )
+        response = saved_answer(participant, item, round_no)
         if response is None:
             response = Response(participant_id=participant.id, item_id=item.id, round=round_no)
             db.session.add(response)
