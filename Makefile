@@ -1,6 +1,9 @@
 # Two commands do everything: `make run` serves the app, `make test` runs the whole suite.
 PYTHON ?= python3.11
 VENV := .venv
+# `make run HOST=0.0.0.0` lets phones on the same (trusted) network join a workshop.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
@@ -21,7 +24,7 @@ run: install
 	$(BIN)/calibrate init-db
 	$(BIN)/calibrate load-exercises
 	$(BIN)/calibrate create-demo-trainer
-	$(BIN)/calibrate run --host 127.0.0.1 --port 5000
+	$(BIN)/calibrate run --host $(HOST) --port $(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 chromium:
