@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calibrate.config import load_config
 from calibrate.extensions import csrf, db, limiter, login_manager, migrate, talisman
-from calibrate.templating import register_template_helpers
 from calibrate.resources import resource_dir
+from calibrate.templating import register_template_helpers
 
 # Inline styles are avoided; Chart.js needs no eval. Everything is served locally.
 CONTENT_SECURITY_POLICY = {

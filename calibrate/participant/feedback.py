@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +10,7 @@ import pandas as pd
 from analysis import feedback_text, person_metrics
 from calibrate.models import Participant
 from calibrate.participant.services import peer_weights
-from calibrate.responses import long_frame
+from calibrate.responses import frame_records, long_frame, plain
 
 
 @dataclass
@@ -30,15 +29,6 @@ class Feedback:
     comparison: list[dict] = field(default_factory=list)
 
 
-def _clean(value):
-    """NaN → None so templates and JSON show 'not defined' instead of 'nan'."""
-    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
     items = {item.item_key: item for item in participant.exercise.items}
     rows = []
@@ -48,11 +38,11 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
             {
                 "label": item.label,
                 "prompt": item.prompt,
-                "own": _clean(record.own),
-                "own_label": _own_label(item, _clean(record.own)),
+                "own": plain(record.own),
+                "own_label": _own_label(item, plain(record.own)),
                 "prediction": record.prediction,
-                "lower": _clean(record.lower),
-                "upper": _clean(record.upper),
+                "lower": plain(record.lower),
+                "upper": plain(record.upper),
                 "truth": record.truth,
                 "error": record.prediction - record.truth,
                 "unit": item.unit,
@@ -87,10 +77,10 @@ def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
                 "label": labels[row.item_id],
                 "truth": row.truth,
                 "prediction": row.prediction,
-                "own": _clean(row.own),
+                "own": plain(row.own),
                 "error": row.prediction - row.truth,
-                "lower": _clean(row.lower),
-                "upper": _clean(row.upper),
+                "lower": plain(row.lower),
+                "upper": plain(row.upper),
             }
             for row in frame.itertuples(index=False)
         ],
@@ -119,7 +109,7 @@ def build_feedback(participant: Participant) -> Feedback:
         return feedback
     metrics = person_metrics(frame).set_index("round")
     for round_no, round_frame in frame.groupby("round", sort=True):
-        row = {key: _clean(value) for key, value in metrics.loc[round_no].items()}
+        row = {key: plain(value) for key, value in metrics.loc[round_no].items()}
         row["round"] = int(round_no)
         feedback.rounds.append(
             RoundFeedback(
@@ -148,12 +138,10 @@ def build_feedback(participant: Participant) -> Feedback:
 def export_records(participant: Participant) -> tuple[list[dict], list[dict]]:
     """The participant's own answers (long format) and per-round metrics, for download."""
     frame = long_frame(participant_ids=[participant.id])
-    answers = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    answers = frame_records(frame)
     for row in answers:
         row["answered_at"] = row["answered_at"].isoformat() if row["answered_at"] is not None else None
-    metrics = [] if frame.empty else [
-        {k: _clean(v) for k, v in row.items()} for row in person_metrics(frame).to_dict("records")
-    ]
+    metrics = [] if frame.empty else frame_records(person_metrics(frame))
     return answers, metrics
 
 

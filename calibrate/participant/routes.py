@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
-from flask import Response as HttpResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from calibrate.conditions import condition_text
+from calibrate.downloads import attachment
 from calibrate.extensions import db, limiter
 from calibrate.models import Exercise, Item, Participant, Workshop, WorkshopState
 from calibrate.participant import bp, services
@@ -25,6 +23,7 @@ from calibrate.participant.forms import (
     questionnaire_form,
 )
 from calibrate.questionnaire import load_questionnaire
+from calibrate.responses import long_frame
 from calibrate.workshop_codes import normalise_code
 
 
@@ -229,25 +228,14 @@ def results_json(token: str):
     participant = _participant(token)
     answers, metrics = export_records(participant)
     body = json.dumps({"exercise": participant.exercise.slug, "answers": answers, "metrics": metrics}, indent=2)
-    return _download(body, "application/json", f"calibrate-{participant.exercise.slug}.json")
+    return attachment(body, "application/json", f"calibrate-{participant.exercise.slug}.json")
 
 
 @bp.get("/p/<token>/results.csv")
 def results_csv(token: str):
     participant = _participant(token)
-    answers, _ = export_records(participant)
-    buffer = io.StringIO()
-    if answers:
-        writer = csv.DictWriter(buffer, fieldnames=list(answers[0]))
-        writer.writeheader()
-        writer.writerows(answers)
-    return _download(buffer.getvalue(), "text/csv", f"calibrate-{participant.exercise.slug}.csv")
-
-
-def _download(body: str, mimetype: str, filename: str) -> HttpResponse:
-    return HttpResponse(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    body = long_frame(participant_ids=[participant.id]).to_csv(index=False)
+    return attachment(body, "text/csv", f"calibrate-{participant.exercise.slug}.csv")
 
 
 @bp.route("/p/<token>/delete", methods=["GET", "POST"])

@@ -20,7 +20,6 @@ from calibrate.models import Exercise, Item, Participant, Response, RoundResult,
 from calibrate.responses import long_frame
 
 
-
 @dataclass(frozen=True)
 class Answer:
     """A validated answer for one item (values in the item's own units)."""

@@ -21,7 +21,7 @@ from calibrate.conditions import condition_text
 from calibrate.extensions import db
 from calibrate.models import Participant, Workshop, utcnow
 from calibrate.participant.services import items_for_round
-from calibrate.responses import long_frame
+from calibrate.responses import frame_records, long_frame
 
 IDLE_AFTER = timedelta(minutes=1)
 MAX_IDLE_LISTED = 25
@@ -164,19 +164,19 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     tests = group_tests(metrics)
     by_condition = group_tests(metrics, by=["condition"])["egocentrism"]
     only_round = int(metrics["round"].iloc[0])
-    results.overall = _records(_with_round(tests["egocentrism"], only_round))
+    results.overall = frame_records(_with_round(tests["egocentrism"], only_round))
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
-    results.anova = _records(_with_round(tests["conditions"], only_round))
+    results.anova = frame_records(_with_round(tests["conditions"], only_round))
     results.pairs = [
         {**row, "label_A": condition_text(row["A"]).label, "label_B": condition_text(row["B"]).label}
-        for row in _records(_with_round(tests["pairs"], only_round))
+        for row in frame_records(_with_round(tests["pairs"], only_round))
     ]
     if workshop.ask_empathy:
         results.empathy = [
-            {**row, "label": _term_label(row["term"])} for row in _records(_with_round(tests["empathy"], only_round))
+            {**row, "label": _term_label(row["term"])} for row in frame_records(_with_round(tests["empathy"], only_round))
         ]
         results.empathy_reason = tests["empathy"].attrs.get("reason", "")
-    results.rounds = _records(tests["rounds"])
+    results.rounds = frame_records(tests["rounds"])
     results.rounds_reason = tests["rounds"].attrs.get("reason", "")
     results.items = _item_rows(workshop, item_stats(long))
     results.charts = _charts(results, metrics)
@@ -196,16 +196,6 @@ def _with_round(frame: pd.DataFrame, only_round: int) -> pd.DataFrame:
     return frame if "round" in frame.columns else frame.assign(round=only_round)
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with None for NaN and Python scalars, ready for Jinja and JSON."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{key: _python(value) for key, value in row.items()} for row in clean.to_dict("records")]
-
-
-def _python(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[dict]:
     """Egocentrism test per condition and round, with the mean error and interval hit rate beside it."""
     descriptives = (
@@ -215,14 +205,14 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
         .reset_index()
     )
     merged = egocentrism.merge(descriptives, on=["condition", "round"], how="left")
-    return [{**row, "label": condition_text(row["condition"]).label} for row in _records(merged)]
+    return [{**row, "label": condition_text(row["condition"]).label} for row in frame_records(merged)]
 
 
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     """Per-item statistics in exercise order, numbered as participants saw them."""
     items = {item.item_key: item for item in workshop.exercise.items}
     rows = []
-    for row in _records(stats):
+    for row in frame_records(stats):
         item = items[row["item_id"]]
         rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit})
     return sorted(rows, key=lambda row: row["number"])

@@ -13,6 +13,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from calibrate.auth.services import safe_next_url
+from calibrate.downloads import attachment
 from calibrate.trainer import bp, services
 from calibrate.trainer.forms import WorkshopForm
 from calibrate.trainer.results import workshop_results
@@ -112,8 +113,4 @@ def report(workshop_id: int):
 def responses_csv(workshop_id: int):
     workshop = _workshop(workshop_id)
     filename = f"calibrate-workshop-{workshop.code}-responses.csv"
-    return Response(
-        services.responses_csv(workshop),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(services.responses_csv(workshop), "text/csv", filename)
