@@ -13,7 +13,7 @@ Row = TypeVar("Row")
 
 
 def insert_unique(build: Callable[[], Row], attempts: int, failure: str) -> Row:
-    """Insert a row whose unique value (a join code, an allocation slot) is drawn by `build`.
+    """Insert a row whose unique value (such as a workshop join code) is drawn by `build`.
 
     A concurrent request may take the same value first; the unique constraint then
     rejects ours and a fresh value is drawn, so no lock is needed on any database.
