@@ -136,7 +136,11 @@ class Item(db.Model):
     n: Mapped[int] = mapped_column(Integer)
     se: Mapped[float] = mapped_column(Float)
     segment: Mapped[str] = mapped_column(String(120), default="")
-    market_research: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The market-research cue: a pilot subsample's estimate of `truth` with its 95% CI, in the item's unit.
+    research_estimate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    research_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    research_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    research_sample: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
     exercise: Mapped[Exercise] = relationship(back_populates="items")
 
@@ -160,6 +164,7 @@ class Workshop(db.Model):
     round2_open: Mapped[bool] = mapped_column(Boolean, default=False)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     allocation_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    expected_participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -226,6 +231,8 @@ class Response(db.Model):
     prediction: Mapped[float] = mapped_column(Float)
     lower: Mapped[float | None] = mapped_column(Float, nullable=True)
     upper: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The research estimate shown with this item (NULL when none was shown), as the person saw it.
+    research: Mapped[float | None] = mapped_column(Float, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     participant: Mapped[Participant] = relationship(back_populates="responses")
