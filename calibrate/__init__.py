@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calibrate.config import load_config
 from calibrate.extensions import csrf, db, limiter, login_manager, migrate, talisman
+from calibrate.logs import configure_logging
 from calibrate.resources import resource_dir
 from calibrate.templating import register_template_helpers
 
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    configure_logging(app)
     if app.config["PROXY_FIX"]:
         # Behind one reverse proxy: trust its X-Forwarded-* so join links show the public host and scheme.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -69,9 +71,11 @@ def _register_blueprints(app: Flask) -> None:
     from calibrate.admin import bp as admin_bp
     from calibrate.api import bp as api_bp
     from calibrate.auth import bp as auth_bp
+    from calibrate.errors import bp as errors_bp
     from calibrate.participant import bp as participant_bp
     from calibrate.trainer import bp as trainer_bp
 
+    app.register_blueprint(errors_bp)
     app.register_blueprint(participant_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(auth_bp)

@@ -41,4 +41,6 @@ def load_config(instance_path: Path) -> dict:
         "JOIN_RATE_LIMIT": os.environ.get("CALIBRATE_JOIN_RATE_LIMIT", "300 per minute"),
         "PROXY_FIX": os.environ.get("CALIBRATE_PROXY_FIX") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("CALIBRATE_LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOG_FORMAT": os.environ.get("CALIBRATE_LOG_FORMAT", "text"),
+        "LOG_LEVEL": os.environ.get("CALIBRATE_LOG_LEVEL", "INFO"),
     }
