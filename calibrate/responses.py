@@ -17,7 +17,7 @@ from calibrate.models import Item, Participant, Response, Workshop
 
 LONG_COLUMNS = [
     "participant_id", "workshop", "condition", "round", "item_id", "own", "prediction",
-    "lower", "upper", "truth", "item_min", "item_max", "own_min", "own_max", "empathy", "answered_at",
+    "lower", "upper", "research", "truth", "item_min", "item_max", "own_min", "own_max", "empathy", "answered_at",
 ]
 
 
@@ -33,6 +33,7 @@ def _long_query() -> Select:
             Response.prediction,
             Response.lower,
             Response.upper,
+            Response.research,
             Item.truth,
             Item.min.label("item_min"),
             Item.max.label("item_max"),
@@ -59,7 +60,7 @@ def long_frame(*, participant_ids: list[int] | None = None, workshop_ids: list[i
     rows = db.session.connection().execute(query).fetchall()
     frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=LONG_COLUMNS)
     frame["participant_id"] = frame["participant_id"].astype(str)
-    for column in ("own", "prediction", "lower", "upper", "truth", "item_min", "item_max", "own_min", "own_max", "empathy"):
+    for column in ("own", "prediction", "lower", "upper", "research", "truth", "item_min", "item_max", "own_min", "own_max", "empathy"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["round"] = frame["round"].astype(int)
     return frame

@@ -162,7 +162,7 @@ def item(token: str, round_no: int, position: int):
         total=len(items),
         answered=len(answered),
         previous=items[index - 1] if index > 0 else None,
-        show_market_research=condition_text(participant.condition).shows_market_research,
+        show_research=item.position in services.research_positions(participant, round_no),
     ), (422 if errors else 200)
 
 

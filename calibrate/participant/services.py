@@ -43,6 +43,27 @@ def items_for_round(participant: Participant, round_no: int) -> list[Item]:
     return [item for item in items if item.position % 2 == round_no - 1]
 
 
+def research_positions(participant: Participant, round_no: int) -> frozenset[int]:
+    """Positions of the items that show the market-research cue to this participant in this round.
+
+    Only the market-research condition sees research, and then on a random half
+    of the round's items that have a cue, drawn per person and round from the
+    participant's secret token: the same half on every visit and device, half in
+    every round (with or without round 2), and different between people, so
+    research use can be measured within each person (docs/methods.md, section 3).
+    """
+    if not condition_text(participant.condition).shows_market_research:
+        return frozenset()
+    positions = sorted(
+        item.position for item in items_for_round(participant, round_no) if item.research_estimate is not None
+    )
+    draw = random.Random(f"research:{participant.token}:{round_no}")
+    draw.shuffle(positions)
+    # With an odd count, a coin decides whether the extra item shows research, so neither way is favoured.
+    half = len(positions) // 2 + (len(positions) % 2 if draw.random() < 0.5 else 0)
+    return frozenset(positions[:half])
+
+
 def answered_item_ids(participant: Participant, round_no: int) -> set[int]:
     return set(
         db.session.scalars(
@@ -165,6 +186,8 @@ def save_answer(participant: Participant, item: Item, round_no: int, answer: Ans
             db.session.add(response)
         response.own, response.prediction = answer.own, answer.prediction
         response.lower, response.upper = answer.lower, answer.upper
+        shown = item.position in research_positions(participant, round_no)
+        response.research = item.research_estimate if shown else None
         response.answered_at = participant.last_seen_at = utcnow()
         try:
             _mark_finished(participant, round_no)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -116,14 +117,52 @@ def test_perspective_condition_stores_the_customer_description(client, workshop)
     assert "/item/0" in client.get(f"/p/{token}").headers["Location"]
 
 
+def _research_shown(client, token: str, round_no: int, positions: list[int]) -> dict[int, float | None]:
+    """The research estimate each item page shows (None where it shows none), read from its data attribute."""
+    shown = {}
+    for position in positions:
+        page = client.get(f"/p/{token}/r{round_no}/item/{position}").text
+        match = re.search(r'data-research="([^"]+)"', page)
+        shown[position] = float(match.group(1)) if match else None
+    return shown
+
+
 def test_market_research_is_shown_only_in_its_condition(client, workshop):
-    shown = workshop(conditions=["market_research"], allocation=[1])
     hidden = workshop(conditions=["control"], allocation=[1])
-    for made, expected in ((shown, True), (hidden, False)):
+    token = _join(client, hidden.code)
+    client.post(f"/p/{token}/instructions", data={})
+    positions = [item.position for item in hidden.exercise.items]
+    assert set(_research_shown(client, token, 1, positions).values()) == {None}
+
+
+@pytest.mark.parametrize("round2", [False, True])
+def test_market_research_shows_a_real_cue_on_half_the_items_of_every_round(client, workshop, answer_all, round2):
+    made = workshop(conditions=["market_research"], allocation=[1], round2_enabled=round2, round2_open=round2)
+    items = {item.position: item for item in made.exercise.items}
+    halves = []
+    for _ in range(6):
         token = _join(client, made.code)
         client.post(f"/p/{token}/instructions", data={})
-        page = client.get(f"/p/{token}/r1/item/1").text
-        assert ("Market research." in page) is expected
+        for round_no in (1, 2) if round2 else (1,):
+            positions = [p for p in items if not round2 or p % 2 == round_no - 1]
+            shown = _research_shown(client, token, round_no, positions)
+            with_research = {p for p, value in shown.items() if value is not None}
+            assert len(with_research) in {len(positions) // 2, (len(positions) + 1) // 2}
+            for position in with_research:
+                assert shown[position] == pytest.approx(items[position].research_estimate)
+                assert shown[position] != pytest.approx(items[position].truth)  # a pilot estimate, not the answer
+            halves.append(frozenset(with_research))
+            if round_no == 1:
+                answer_all(token, egocentric_answers)
+                client.post(f"/p/{token}/round2", data={})
+        # What was shown is stored with each answer, and only there.
+        stored = {
+            (r.round, r.item.position): r.research
+            for r in db.session.scalars(select(Response).where(Response.participant_id == _participant(token).id))
+        }
+        round1 = _research_shown(client, token, 1, [p for (r, p) in stored if r == 1])
+        assert {p: v for (r, p), v in stored.items() if r == 1} == round1
+    assert len(set(halves)) > 1  # the half is drawn per person, not fixed by the exercise
 
 
 def test_questionnaire_then_feedback(client, workshop, answer_all):

@@ -1,21 +1,45 @@
-// Progressive enhancement for the item page: a slider mirrors the typed prediction.
+// Progressive enhancement for the item page: a slider beside each number field marked data-slider.
 // The form works without JavaScript; nothing here is needed to save an answer.
+// No anchor: while a field is empty its slider shows no thumb and no value, so nobody is nudged
+// toward the middle of the scale; the thumb appears where the person first touches or types.
 (function () {
-  const input = document.getElementById("prediction");
-  const slider = document.getElementById("prediction-slider");
-  if (!input || !slider) return;
-  slider.hidden = false;
   const parse = (text) => parseFloat(String(text).replace(",", "."));
-  const min = parseFloat(input.dataset.min), max = parseFloat(input.dataset.max);
-  const initial = parse(input.value);
-  slider.value = Number.isFinite(initial) ? initial : (min + max) / 2;
-  slider.step = (max - min) > 20 ? 1 : 0.05;
-  slider.addEventListener("input", () => {
-    const value = parseFloat(slider.value);
-    input.value = Number.isInteger(value) ? String(value) : value.toFixed(2);
-  });
-  input.addEventListener("input", () => {
-    const value = parse(input.value);
-    if (Number.isFinite(value)) slider.value = value;
+
+  document.querySelectorAll("input[data-slider]").forEach((input) => {
+    const min = parseFloat(input.dataset.min), max = parseFloat(input.dataset.max);
+    if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return;
+    const step = parseFloat(input.dataset.step) || ((max - min) > 20 ? 1 : 0.05);
+    const slider = document.createElement("input");
+    slider.type = "range";
+    slider.min = min;
+    slider.max = max;
+    slider.step = step;
+    slider.id = input.id + "-slider";
+    slider.setAttribute("aria-label", (input.labels[0] ? input.labels[0].textContent : input.id) + " (slider)");
+    slider.tabIndex = -1;  // the text field is the keyboard path; the slider is for touch and mouse
+    const row = input.closest(".prediction-row") || input;
+    row.insertAdjacentElement("afterend", slider);
+
+    const showValue = (value) => {
+      slider.value = value;
+      slider.classList.remove("untouched");
+    };
+    const initial = parse(input.value);
+    if (Number.isFinite(initial)) showValue(initial);
+    else slider.classList.add("untouched");
+
+    const takeSlider = () => {
+      slider.classList.remove("untouched");
+      const value = parseFloat(slider.value);
+      input.value = Number.isInteger(value) ? String(value) : value.toFixed(2);
+    };
+    slider.addEventListener("input", takeSlider);
+    // A tap exactly on the hidden thumb's spot changes no value, so no input event: take it on release.
+    slider.addEventListener("pointerup", takeSlider);
+    input.addEventListener("input", () => {
+      const value = parse(input.value);
+      if (Number.isFinite(value)) showValue(value);
+      else slider.classList.add("untouched");
+    });
   });
 })();
