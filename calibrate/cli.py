@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from analysis.cli import analyze
+from calibrate import round_results
 from calibrate.exercises import ExerciseLoadError, load_exercises
 from calibrate.extensions import db
 from calibrate.models import Role, User
@@ -102,6 +103,13 @@ def create_demo_trainer_command() -> None:
     click.echo("=" * 60)
 
 
+@click.command("recompute-results")
+@with_appcontext
+def recompute_results_command() -> None:
+    """Recompute every stored round result from the answers (run after upgrading the statistics engine)."""
+    click.echo(f"Recomputed {round_results.recompute_all()} round results.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the set-up and analysis commands to the app's CLI."""
     for command in (
@@ -109,6 +117,7 @@ def register_commands(app: Flask) -> None:
         load_exercises_command,
         create_user_command,
         create_demo_trainer_command,
+        recompute_results_command,
         analyze,
     ):
         app.cli.add_command(command)

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import feedback_text, person_metrics
+from analysis.feedback import pull_is_clear
+from calibrate.exercises import own_scale
 from calibrate.models import Participant
-from calibrate.participant.services import peer_weights
 from calibrate.responses import frame_records, long_frame, plain
+from calibrate.round_results import peer_weights
 
 
 @dataclass
@@ -21,6 +23,7 @@ class RoundFeedback:
     items: list[dict]
     chart: dict
     peers: dict | None = None
+    pull_clear: bool = False  # 95% CI of b_own excludes 0: only then is the error without the pull shown
 
 
 @dataclass
@@ -101,6 +104,15 @@ def _peer_standing(participant: Participant, round_no: int, b_own: float | None)
     }
 
 
+def _n_intervals(frame: pd.DataFrame) -> int:
+    """Ranges the hit rate is out of: answered items (own, prediction, truth) with both ends of a range.
+
+    `person_metrics` reports only the rate, and the binomial calibration rule
+    of `feedback_text` needs the count (docs/methods.md, section 7).
+    """
+    return int(frame[["own", "prediction", "truth", "lower", "upper"]].notna().all(axis=1).sum())
+
+
 def build_feedback(participant: Participant) -> Feedback:
     """Per-round metrics, readings, item table and chart data for one participant."""
     frame = long_frame(participant_ids=[participant.id])
@@ -108,17 +120,20 @@ def build_feedback(participant: Participant) -> Feedback:
     if frame.empty:
         return feedback
     metrics = person_metrics(frame).set_index("round")
+    scale = own_scale(participant.exercise.items)
     for round_no, round_frame in frame.groupby("round", sort=True):
         row = {key: plain(value) for key, value in metrics.loc[round_no].items()}
         row["round"] = int(round_no)
+        row["n_intervals"] = _n_intervals(round_frame)
         feedback.rounds.append(
             RoundFeedback(
                 round=int(round_no),
                 metrics=row,
-                text=feedback_text(metrics.loc[round_no]),
+                text=feedback_text(row, own_scale=scale),
                 items=_item_rows(round_frame, participant),
                 chart=_chart_data(round_frame, participant),
                 peers=_peer_standing(participant, int(round_no), row.get("b_own")),
+                pull_clear=pull_is_clear(row),
             )
         )
     if len(feedback.rounds) == 2:
@@ -154,15 +169,16 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "projection_r": ("Projection r(own, prediction)", "How closely your predictions followed your own answers."),
     "similarity_r": ("Similarity r(own, truth)", "How similar your own answers are to the recorded customers."),
     "tfce_r": ("Truly false consensus r(own, error)", "Own answers that go with errors in their direction (Krueger & Clement 1994)."),
-    "b_own": ("Egocentric weight", "Points your prediction moved per point of your own answer, holding the truth constant."),
-    "b_own_ci_low": ("Egocentric weight, 95% CI low", ""),
-    "b_own_ci_high": ("Egocentric weight, 95% CI high", ""),
+    "b_own": ("Egocentric weight", "Points your prediction moved per point of your own answer, holding the truth constant (both on 0–100 scales)."),
+    "b_own_ci_low": ("Egocentric weight, two-sided 95% CI low", ""),
+    "b_own_ci_high": ("Egocentric weight, two-sided 95% CI high", ""),
     "b_own_se": ("Egocentric weight, standard error", ""),
-    "b_own_p": ("Egocentric weight, p-value", "Two-sided test that the weight is zero."),
+    "b_own_p": ("Egocentric weight, two-sided p-value", "Two-sided test that the weight is zero; it goes with the two-sided 95% CI (p < .05 exactly when the CI excludes 0)."),
     "b_truth": ("Weight on the truth", "Points your prediction moved per point of the recorded value."),
     "intercept": ("Intercept", "Prediction when truth and own answer are at the bottom of their ranges."),
     "partial_r_own": ("Partial r(own, prediction | truth)", "Projection after removing what the truth explains."),
-    "mae_without_own_pull": ("Error without your own-taste pull", "Your mean absolute error with the own-taste pull removed."),
+    "mae_without_own_pull": ("Error without your own-taste pull", "Your mean absolute error with the estimated own-taste pull removed; only read when the 95% CI of the egocentric weight excludes 0."),
+    "n_intervals": ("80% ranges given", "Answered items with both ends of a range; the hit rate is out of these."),
     "interval_hit_rate": ("Interval hit rate", "Share of your 80% ranges that contained the recorded value (target 80%)."),
     "interval_mean_width": ("Mean interval width", "How wide your ranges were, in points of the answer range."),
     "interval_score": ("Interval score", "Width plus penalties for misses (Gneiting & Raftery 2007); lower is better."),

@@ -7,6 +7,7 @@ import json
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from calibrate import round_results
 from calibrate.conditions import condition_text
 from calibrate.downloads import attachment
 from calibrate.extensions import db, limiter
@@ -22,6 +23,7 @@ from calibrate.participant.forms import (
     format_number,
     questionnaire_form,
 )
+from calibrate.progress import Progress, Stage
 from calibrate.questionnaire import load_questionnaire
 from calibrate.responses import long_frame
 from calibrate.workshop_codes import normalise_code
@@ -40,18 +42,18 @@ def _participant(token: str) -> Participant:
 
 
 def _next_url(participant: Participant) -> str:
-    """Where this participant should be now: the single source of the flow's order."""
-    if services.needs_instructions(participant):
-        return url_for(".instructions", token=participant.token)
-    round_no = services.current_round(participant)
-    item = services.next_unanswered(participant, round_no)
-    if item is not None and services.accepts_answers(participant):
-        return url_for(".item", token=participant.token, round_no=round_no, position=item.position)
-    if services.needs_questionnaire(participant) and services.accepts_answers(participant):
-        return url_for(".questionnaire", token=participant.token)
-    if item is not None:
-        return url_for(".closed", token=participant.token)
-    return url_for(".feedback", token=participant.token)
+    """The URL of the page this participant belongs on (calibrate.progress decides which)."""
+    now = services.participant_progress(participant)
+    if now.stage is Stage.ITEMS:
+        item = services.next_unanswered(participant, now.round)
+        return url_for(".item", token=participant.token, round_no=now.round, position=item.position)
+    endpoint = {
+        Stage.INSTRUCTIONS: ".instructions",
+        Stage.QUESTIONNAIRE: ".questionnaire",
+        Stage.CLOSED: ".closed",
+        Stage.FEEDBACK: ".feedback",
+    }[now.stage]
+    return url_for(endpoint, token=participant.token)
 
 
 @bp.get("/")
@@ -118,10 +120,10 @@ def instructions(token: str):
     return render_template("participant/instructions.html", participant=participant, text=text, form=form)
 
 
-def _item_or_404(participant: Participant, round_no: int, position: int) -> tuple[Item, list[Item]]:
+def _item_or_404(participant: Participant, round_no: int, position: int, now: Progress) -> tuple[Item, list[Item]]:
     items = services.items_for_round(participant, round_no)
     item = next((i for i in items if i.position == position), None)
-    if item is None or round_no > services.current_round(participant):
+    if item is None or round_no > now.round:
         abort(404)
     return item, items
 
@@ -129,8 +131,9 @@ def _item_or_404(participant: Participant, round_no: int, position: int) -> tupl
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
 def item(token: str, round_no: int, position: int):
     participant = _participant(token)
-    item, items = _item_or_404(participant, round_no, position)
-    if not services.accepts_answers(participant):
+    now = services.participant_progress(participant)
+    item, items = _item_or_404(participant, round_no, position, now)
+    if not now.accepts_answers:
         return redirect(url_for(".closed", token=token))
     form = ItemForm()
     errors: dict[str, list[str]] = {}
@@ -183,7 +186,7 @@ def questionnaire(token: str):
 @bp.get("/p/<token>/closed")
 def closed(token: str):
     participant = _participant(token)
-    if services.accepts_answers(participant):
+    if services.participant_progress(participant).accepts_answers:
         return redirect(_next_url(participant))
     return render_template("participant/workshop_closed.html", workshop=participant.workshop, participant=participant)
 
@@ -191,25 +194,20 @@ def closed(token: str):
 @bp.get("/p/<token>/feedback")
 def feedback(token: str):
     participant = _participant(token)
-    round_no = services.current_round(participant)
-    if not services.round_finished(participant, 1):
+    if participant.finished_round1_at is None:
         return redirect(_next_url(participant))
-    round2_waiting = (
-        services.has_round2(participant) and not participant.workshop.round2_open and participant.workshop.is_open
-    )
-    offer_round2 = (
-        services.round2_available(participant)
-        and not services.round_finished(participant, 2)
-        and services.accepts_answers(participant)
-    )
+    now = services.participant_progress(participant)
+    feedback = build_feedback(participant)
+    finished = {1: participant.finished_round1_at, 2: participant.finished_round2_at}
+    round_results.store(participant, {r.round: r.metrics.get("b_own") for r in feedback.rounds if finished.get(r.round)})
     return render_template(
         "participant/feedback.html",
         participant=participant,
         exercise=participant.exercise,
-        feedback=build_feedback(participant),
-        round2_waiting=round2_waiting,
-        offer_round2=offer_round2,
-        round2_started=round_no == 2,
+        feedback=feedback,
+        round2_waiting=now.round2_waiting,
+        offer_round2=now.round2_offered,
+        round2_started=now.round == 2,
         confirm_form=ConfirmForm(),
         metric_labels=METRIC_LABELS,
     )

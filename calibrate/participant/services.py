@@ -5,19 +5,18 @@ Views stay thin; everything that decides or writes lives here.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from analysis import person_metrics
 from calibrate.conditions import condition_text
 from calibrate.extensions import db
-from calibrate.models import Exercise, Item, Participant, Response, RoundResult, Workshop, utcnow
-from calibrate.responses import long_frame
+from calibrate import round_results
+from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
+from calibrate.progress import Progress, progress, round_items
 
 
 @dataclass(frozen=True)
@@ -30,17 +29,8 @@ class Answer:
     upper: float | None
 
 
-def has_round2(participant: Participant) -> bool:
-    workshop = participant.workshop
-    return bool(workshop and workshop.round2_enabled)
-
-
 def items_for_round(participant: Participant, round_no: int) -> list[Item]:
-    """Round 1 gets every item, or every other item when a round 2 on held-out items follows."""
-    items = participant.exercise.items
-    if not has_round2(participant):
-        return items if round_no == 1 else []
-    return [item for item in items if item.position % 2 == round_no - 1]
+    return round_items(participant.exercise.items, participant.workshop, round_no)
 
 
 def research_positions(participant: Participant, round_no: int) -> frozenset[int]:
@@ -74,18 +64,16 @@ def answered_item_ids(participant: Participant, round_no: int) -> set[int]:
     )
 
 
-def round2_available(participant: Participant) -> bool:
-    """Round 2 is offered once round 1 is finished and the trainer has opened it."""
-    return bool(participant.finished_round1_at and has_round2(participant) and participant.workshop.round2_open)
-
-
-def current_round(participant: Participant) -> int:
-    """Round 2 begins only when the participant starts it from their feedback page."""
-    return 2 if participant.round2_started_at and round2_available(participant) else 1
+def participant_progress(participant: Participant) -> Progress:
+    """Where this participant is now (calibrate.progress owns the rule), from one count query."""
+    counts = db.session.execute(
+        select(Response.round, func.count()).where(Response.participant_id == participant.id).group_by(Response.round)
+    )
+    return progress(participant, {round_no: count for round_no, count in counts})
 
 
 def start_round2(participant: Participant) -> None:
-    if round2_available(participant) and participant.round2_started_at is None:
+    if participant_progress(participant).round2_offered and participant.round2_started_at is None:
         participant.round2_started_at = utcnow()
         db.session.commit()
 
@@ -141,25 +129,11 @@ def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
     return participant
 
 
-def accepts_answers(participant: Participant) -> bool:
-    """A closed workshop keeps what was saved but takes no new answers."""
-    return participant.workshop is None or participant.workshop.is_open
-
-
-def needs_instructions(participant: Participant) -> bool:
-    return participant.workshop is not None and participant.instructions_seen_at is None
-
-
 def record_instructions(participant: Participant, description: str | None) -> None:
     if condition_text(participant.condition).asks_description:
         participant.customer_description = description
     participant.instructions_seen_at = utcnow()
     db.session.commit()
-
-
-def needs_questionnaire(participant: Participant) -> bool:
-    workshop = participant.workshop
-    return bool(workshop and workshop.ask_empathy and participant.empathy_answers is None)
 
 
 def next_unanswered(participant: Participant, round_no: int) -> Item | None:
@@ -202,48 +176,14 @@ def save_answer(participant: Participant, item: Item, round_no: int, answer: Ans
 
 
 def _mark_finished(participant: Participant, round_no: int) -> None:
-    """Stamp a completed round and (re)compute its result, also after a later edit."""
+    """Stamp a completed round; any stored result of the round is stale once an answer changes."""
     db.session.flush()
+    round_results.invalidate(participant, round_no)
     if next_unanswered(participant, round_no) is not None:
         return
     attribute = "finished_round1_at" if round_no == 1 else "finished_round2_at"
     if getattr(participant, attribute) is None:
         setattr(participant, attribute, utcnow())
-    _record_round_result(participant, round_no)
-
-
-def _record_round_result(participant: Participant, round_no: int) -> None:
-    """Keep the round's egocentric weight, so peers are ranked without recomputing the room."""
-    frame = long_frame(participant_ids=[participant.id])
-    metrics = person_metrics(frame[frame["round"] == round_no])
-    b_own = float(metrics["b_own"].iloc[0]) if len(metrics) else math.nan
-    result = db.session.scalar(
-        select(RoundResult).where(RoundResult.participant_id == participant.id, RoundResult.round == round_no)
-    )
-    if result is None:
-        result = RoundResult(participant_id=participant.id, round=round_no)
-        db.session.add(result)
-    result.b_own = b_own if math.isfinite(b_own) else None
-    result.computed_at = utcnow()
-
-
-def peer_weights(participant: Participant, round_no: int) -> list[float]:
-    """Egocentric weights of everyone in the participant's workshop who finished this round."""
-    return list(
-        db.session.scalars(
-            select(RoundResult.b_own)
-            .join(Participant, RoundResult.participant_id == Participant.id)
-            .where(
-                Participant.workshop_id == participant.workshop_id,
-                RoundResult.round == round_no,
-                RoundResult.b_own.is_not(None),
-            )
-        )
-    )
-
-
-def round_finished(participant: Participant, round_no: int) -> bool:
-    return (participant.finished_round1_at if round_no == 1 else participant.finished_round2_at) is not None
 
 
 def record_questionnaire(participant: Participant, answers: dict[str, int], score: float) -> None:

@@ -20,7 +20,7 @@ from analysis import group_tests, item_stats, person_metrics
 from calibrate.conditions import condition_text
 from calibrate.extensions import db
 from calibrate.models import Participant, Workshop, utcnow
-from calibrate.participant.services import items_for_round
+from calibrate.progress import ROUNDS, room_progress, round_items
 from calibrate.responses import frame_records, long_frame
 
 IDLE_AFTER = timedelta(minutes=1)
@@ -80,35 +80,32 @@ def workshop_results(workshop: Workshop) -> WorkshopResults:
 
 def _status_frame(workshop: Workshop, people: list[Participant], long: pd.DataFrame) -> pd.DataFrame:
     """One row per participant: condition, progress in each round and seconds since last seen."""
-    answered = (
-        long.groupby(["participant_id", "round"]).size().unstack(fill_value=0).reindex(columns=[1, 2], fill_value=0)
-    )
-    answered.index = answered.index.astype(int)
-    item_totals = {r: len(items_for_round(people[0], r)) for r in (1, 2)} if people else {1: 0, 2: 0}
-    now = pd.Timestamp(utcnow())
-    flags = lambda attribute: np.array([getattr(p, attribute) is not None for p in people], dtype=bool)  # noqa: E731
+    answered = long.groupby(["participant_id", "round"]).size()
+    by_person: dict[int, dict[int, int]] = {}
+    for (participant_id, round_no), count in answered.items():
+        by_person.setdefault(int(participant_id), {})[int(round_no)] = int(count)
+    now_of = room_progress(workshop, people, by_person)
+    sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     frame = pd.DataFrame(
         {
             "id": np.array([p.id for p in people], dtype=int),
             "short_id": [p.short_id for p in people],
             "condition": [p.condition for p in people],
-            "instructions_seen": flags("instructions_seen_at"),
-            "finished1": flags("finished_round1_at"),
-            "started2": flags("round2_started_at"),
-            "finished2": flags("finished_round2_at"),
+            "instructions_seen": [p.instructions_seen_at is not None for p in people],
+            "finished1": np.array([p.finished_round1_at is not None for p in people], dtype=bool),
+            "started2": np.array([p.round2_started_at is not None for p in people], dtype=bool),
+            "finished2": np.array([p.finished_round2_at is not None for p in people], dtype=bool),
+            "answered1": [by_person.get(p.id, {}).get(1, 0) for p in people],
+            "answered2": [by_person.get(p.id, {}).get(2, 0) for p in people],
+            "round": [now.round for now in now_of],
+            "on_feedback": [now.on_feedback_before_round2 for now in now_of],
+            "busy": np.array([now.busy for now in now_of], dtype=bool),
             "last_seen": pd.to_datetime([p.last_seen_at for p in people], utc=True),
         }
     )
-    frame = frame.join(answered.rename(columns={1: "answered1", 2: "answered2"}), on="id")
-    frame[["answered1", "answered2"]] = frame[["answered1", "answered2"]].fillna(0).astype(int)
-    round2_offered = frame["finished1"] & workshop.round2_enabled & workshop.round2_open
-    in_round2 = round2_offered & frame["started2"]
-    frame["round"] = np.where(in_round2, 2, 1)
-    frame["answered_now"] = np.where(in_round2, frame["answered2"], frame["answered1"])
-    frame["items_now"] = np.where(in_round2, item_totals[2], item_totals[1])
-    frame["on_feedback"] = round2_offered & ~frame["started2"]
-    frame["busy"] = ~frame["finished1"] | (round2_offered & ~frame["finished2"])
-    frame["idle_seconds"] = (now - frame["last_seen"]).dt.total_seconds()
+    frame["answered_now"] = np.where(frame["round"] == 2, frame["answered2"], frame["answered1"])
+    frame["items_now"] = np.where(frame["round"] == 2, sizes[2], sizes[1])
+    frame["idle_seconds"] = (pd.Timestamp(utcnow()) - frame["last_seen"]).dt.total_seconds()
     return frame
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pingouin as pg
+import pytest
 from sqlalchemy import func, select
 
 from calibrate.extensions import db
@@ -53,23 +55,29 @@ def test_complete_flow_gives_feedback_matching_pingouin(client, start, answer_al
     own = np.array([float(egocentric_answers(i)["own"]) for i in items])
     pred = np.array([float(egocentric_answers(i)["prediction"]) for i in items])
     truth = np.array([i.truth for i in items])
-    own_pct = 100 * (own - 1) / 2  # own answers on 1..3, rescaled to percent of range
+    own_pct = np.array([100 * (o - i.own_min) / (i.own_max - i.own_min) for o, i in zip(own, items)])
     reference = pg.linear_regression(pd.DataFrame({"t": truth, "o": own_pct}), pred)
     b_own = reference.set_index("names").loc["o", "coef"]
-    assert f"{b_own:.2f}" in page
+    shown = float(re.search(r'data-metric="b_own"[^>]*data-value="([^"]+)"', page).group(1))
+    assert shown == pytest.approx(b_own, abs=1e-9)
     assert "Egocentric weight" in page and "General Social Survey" in page
     assert "chart-truth-1" in page and "chart-own-1" in page
+
+
+def _field_value(page: str, name: str) -> str:
+    """The value attribute of the input named ``name``."""
+    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page).group(1)
 
 
 def test_resume_continues_where_the_person_stopped(client, start):
     token = start()
     first = client.get(f"/p/{token}").headers["Location"]
-    client.post(first, data={"own": "3", "prediction": "70"})
+    client.post(first, data={"own": "35", "prediction": "70"})
     resumed = client.get(f"/p/{token}").headers["Location"]
     assert resumed != first and resumed.endswith("/item/1")
     # Going back shows the saved answer, so nothing is lost.
     back = client.get(first).text
-    assert 'value="70"' in back and 'value="3" checked' in back
+    assert _field_value(back, "prediction") == "70" and _field_value(back, "own") == "35"
 
 
 def test_double_submit_updates_instead_of_duplicating(client, start):
@@ -91,7 +99,7 @@ def test_validation_messages_keep_what_was_entered(client, start):
         ({"own": "3", "prediction": "nan"}, ["enter an ordinary number"]),
         ({"own": "3", "prediction": "inf"}, ["enter an ordinary number"]),
         ({"own": "3", "prediction": "101"}, ["between 0 and 100"]),
-        ({"own": "7", "prediction": "50"}, ["Your own answer: enter a value between 1 and 3"]),
+        ({"own": "170", "prediction": "50"}, ["Your own answer: enter a value between 0 and 100"]),
         ({"own": "3", "prediction": "50", "lower": "60", "upper": "40"}, ["low end must not be above the high end"]),
         ({"own": "3", "prediction": "50", "lower": "40"}, ["Give both ends"]),
         ({"own": "3", "prediction": "5" * 40}, ["too long to be a number"]),
@@ -101,8 +109,9 @@ def test_validation_messages_keep_what_was_entered(client, start):
         assert response.status_code == 422
         for message in messages:
             assert message in html.unescape(response.text), (data, message)
-    response = client.post(location, data={"own": "2", "prediction": "abc", "lower": "10", "upper": "30"})
-    assert 'value="10"' in response.text and 'value="30"' in response.text and 'value="2" checked' in response.text
+    response = client.post(location, data={"own": "20", "prediction": "abc", "lower": "10", "upper": "30"})
+    values = {name: _field_value(response.text, name) for name in ("own", "prediction", "lower", "upper")}
+    assert values == {"own": "20", "prediction": "abc", "lower": "10", "upper": "30"}
     assert db.session.scalar(select(func.count(Response.id))) == 0
 
 

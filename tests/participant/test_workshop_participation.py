@@ -226,6 +226,7 @@ def test_peer_standing_appears_in_a_workshop(client, workshop, answer_all):
     for shift, token in enumerate(tokens):
         client.post(f"/p/{token}/instructions", data={})
         answer_all(token, lambda item, s=shift: {"own": f"{1 + item.position % 3}", "prediction": f"{min(100, item.truth + s * (item.position % 3) * 5):.1f}"})
+        client.get(f"/p/{token}/feedback")  # where finishing takes everyone
     page = client.get(f"/p/{tokens[-1]}/feedback").text
     assert "In this workshop." in page and "participants with a result so far" in page
 
@@ -248,21 +249,41 @@ def test_simultaneous_joins_get_distinct_balanced_slots(app, workshop):
     assert Counter(condition for _, condition in rows) == {"control": 20, "perspective": 20}
 
 
-def test_round_result_is_stored_on_finishing_and_follows_later_edits(client, workshop, answer_all):
+def test_stored_round_result_is_what_the_feedback_page_showed_and_follows_later_edits(client, workshop, answer_all):
     made = workshop()
     token = _join(client, made.code)
     client.post(f"/p/{token}/instructions", data={})
     answer_all(token, egocentric_answers)
     participant = _participant(token)
 
-    def stored() -> float:
+    def stored() -> float | None:
         db.session.expire_all()
         return db.session.scalar(select(RoundResult.b_own).where(RoundResult.participant_id == participant.id))
+
+    def shown() -> float:
+        page = client.get(f"/p/{token}/feedback").text
+        return float(re.search(r'data-metric="b_own"[^>]*data-value="([^"]+)"', page).group(1))
 
     def engine() -> float:
         return float(person_metrics(long_frame(participant_ids=[participant.id]))["b_own"].iloc[0])
 
-    assert stored() == pytest.approx(engine(), abs=1e-12)
+    assert stored() is None  # nothing is computed while answers are saved
+    assert shown() == pytest.approx(engine(), abs=1e-12) and stored() == pytest.approx(engine(), abs=1e-12)
     before = stored()
     client.post(f"/p/{token}/r1/item/0", data={"own": "1", "prediction": "5"})
-    assert stored() == pytest.approx(engine(), abs=1e-12) and stored() != before
+    assert stored() is None  # the edit made the stored weight stale
+    assert shown() == pytest.approx(engine(), abs=1e-12) and stored() == pytest.approx(engine(), abs=1e-12)
+    assert stored() != before
+
+
+def test_recompute_command_rebuilds_every_finished_round(app, client, workshop, answer_all):
+    made = workshop()
+    tokens = [_join(client, made.code) for _ in range(3)]
+    for token in tokens[:2]:
+        client.post(f"/p/{token}/instructions", data={})
+        answer_all(token, egocentric_answers)
+    result = app.test_cli_runner().invoke(args=["recompute-results"])
+    assert result.exit_code == 0 and "Recomputed 2 round results" in result.output
+    expected = person_metrics(long_frame(workshop_ids=[made.id])).set_index("participant_id")["b_own"]
+    rows = db.session.execute(select(RoundResult.participant_id, RoundResult.b_own)).all()
+    assert {str(pid): b for pid, b in rows} == pytest.approx(expected.to_dict(), abs=1e-12)
