@@ -1,64 +1,140 @@
-"""The workshop settings form.
+"""The workshop settings form and the query of its power panel.
 
 Conditions come from `calibrate.conditions.CONDITIONS`, so a new condition
 appears in the form without touching it: each gets a checkbox and an integer
 allocation weight (2:1:1 puts twice as many people in the first condition).
+
+`PlanFields` holds what the power panel needs (exercise, conditions and
+weights, expected participants, round 2); the settings form adds the rest,
+and the panel's GET endpoint validates its query string with `PowerQuery`,
+so both accept exactly the same values.
 """
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from calibrate.conditions import CONDITIONS, ConditionText
 from calibrate.models import Condition, Exercise, Workshop
-from calibrate.trainer.services import MAX_WEIGHT, WorkshopSettings, settings_problems
+from calibrate.trainer.services import (
+    DEFAULT_EXPECTED_PARTICIPANTS,
+    MAX_EXPECTED_PARTICIPANTS,
+    MAX_WEIGHT,
+    MIN_EXPECTED_PARTICIPANTS,
+    PowerPlan,
+    WorkshopSettings,
+    power_plan,
+    settings_problems,
+)
 
 
-class WorkshopForm(FlaskForm):
-    title = StringField(
-        "Title",
-        validators=[InputRequired(message="Give the workshop a title."), Length(max=200)],
-        description="Shown to participants when they join, e.g. 'Brand team offsite, May'.",
-    )
+class PlanFields(Form):
+    """The settings that decide how many people each comparison has: shared by the form and the panel."""
+
     exercise_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
-    ask_intervals = BooleanField("Ask for an 80% range with each prediction", default=True)
-    ask_empathy = BooleanField("Ask the short perspective-taking questionnaire after the items")
+    expected_participants = IntegerField(
+        "Expected participants",
+        default=DEFAULT_EXPECTED_PARTICIPANTS,
+        validators=[
+            InputRequired(message="Say how many people you expect."),
+            NumberRange(
+                min=MIN_EXPECTED_PARTICIPANTS,
+                max=MAX_EXPECTED_PARTICIPANTS,
+                message=f"Use a whole number from {MIN_EXPECTED_PARTICIPANTS} to {MAX_EXPECTED_PARTICIPANTS}.",
+            ),
+        ],
+        description="Only for planning: nobody is turned away when more come.",
+    )
     round2_enabled = BooleanField(
         "Round 2 on held-out items after personal feedback",
         description="Round 1 uses every other item; the rest are kept for round 2, which you open when the room is ready.",
     )
 
-    def __init__(self, exercises: list[Exercise], *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def set_exercises(self, exercises: list[Exercise]) -> None:
         self.exercises = {exercise.id: exercise for exercise in exercises}
         self.exercise_id.choices = [
             SelectChoice(exercise.id, f"{exercise.title} ({len(exercise.items)} items)") for exercise in exercises
         ]
+
+    def chosen_conditions(self) -> tuple[list[str], list[int]]:
+        """The ticked conditions and their weights (an empty weight counts as 1)."""
+        chosen = [key for key in CONDITIONS if self[f"use_{key}"].data]
+        return chosen, [self[f"weight_{key}"].data or 1 for key in chosen]
+
+    def plan_problems(self) -> list[str]:
+        """What is wrong with the panel's fields (after validation), as '<field label>: <message>'."""
+        # Only a field's first error: "x" as a weight is both not an integer and out of range.
+        return [f"{self[name].label.text}: {self[name].errors[0]}" for name in PLAN_FIELD_NAMES if self[name].errors]
+
+    def power_panel(self) -> tuple[PowerPlan | None, list[str]]:
+        """The power panel for these values, or None and the problems that prevent it.
+
+        No plan and no problems means the settings are incomplete (no condition
+        ticked, or an exercise or size missing before validation).
+        """
+        problems = self.plan_problems()
+        exercise = self.exercises.get(self.exercise_id.data)
+        conditions, allocation = self.chosen_conditions()
+        expected = self.expected_participants.data
+        if problems or exercise is None or not conditions or not expected:
+            return None, problems
+        return power_plan(exercise, conditions, allocation, expected, bool(self.round2_enabled.data)), []
+
+
+class PowerQuery(PlanFields):
+    """The power panel's query string: the form's own field names, validated the same way."""
+
+    def __init__(self, exercises: list[Exercise], formdata):
+        super().__init__(formdata=formdata)
+        self.set_exercises(exercises)
+
+
+class WorkshopForm(FlaskForm, PlanFields):
+    title = StringField(
+        "Title",
+        validators=[InputRequired(message="Give the workshop a title."), Length(max=200)],
+        description="Shown to participants when they join, e.g. 'Brand team offsite, May'.",
+    )
+    ask_intervals = BooleanField("Ask for an 80% range with each prediction", default=True)
+    ask_empathy = BooleanField("Ask the short perspective-taking questionnaire after the items")
+
+    def __init__(self, exercises: list[Exercise], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_exercises(exercises)
+        if self.exercise_id.data is None and exercises and not self.is_submitted():
+            # A fresh form shows the first exercise selected; the power panel describes that one.
+            self.exercise_id.data = exercises[0].id
 
     def condition_rows(self):
         """(key, label, what participants see, checkbox, weight field) for the template's table."""
         return [(key, text.label, _summary(text), self[f"use_{key}"], self[f"weight_{key}"]) for key, text in CONDITIONS.items()]
 
     def show_conditions(self, workshop: Workshop) -> None:
-        """Tick the workshop's conditions and fill in their weights (for editing a draft)."""
+        """Tick the workshop's conditions and fill in their weights (for editing a draft).
+
+        A workshop saved before the expected size was asked gets the default.
+        """
         weights = dict(zip(workshop.conditions, workshop.allocation))
         for key in CONDITIONS:
             self[f"use_{key}"].data = key in weights
             self[f"weight_{key}"].data = weights.get(key, 1)
+        if workshop.expected_participants is None:
+            self.expected_participants.data = DEFAULT_EXPECTED_PARTICIPANTS
 
     def settings(self) -> WorkshopSettings:
-        chosen = [key for key in CONDITIONS if self[f"use_{key}"].data]
+        chosen, allocation = self.chosen_conditions()
         return WorkshopSettings(
             title=self.title.data.strip(),
             exercise_id=self.exercise_id.data,
             conditions=chosen,
-            allocation=[self[f"weight_{key}"].data or 1 for key in chosen],
+            allocation=allocation,
             ask_intervals=self.ask_intervals.data,
             ask_empathy=self.ask_empathy.data,
             round2_enabled=self.round2_enabled.data,
+            expected_participants=self.expected_participants.data,
         )
 
     def validate(self, extra_validators=None) -> bool:
@@ -85,10 +161,17 @@ def _summary(text: ConditionText) -> str:
     return " ".join([text.heading + ".", *filter(None, extras)])
 
 
+PLAN_FIELD_NAMES = (
+    "exercise_id",
+    *(f"weight_{key}" for key in CONDITIONS),
+    "expected_participants",
+)
+"""The panel's fields that can be invalid, in the order the form shows them."""
+
 for _key in CONDITIONS:
-    setattr(WorkshopForm, f"use_{_key}", BooleanField(CONDITIONS[_key].label, default=_key == Condition.CONTROL.value))
+    setattr(PlanFields, f"use_{_key}", BooleanField(CONDITIONS[_key].label, default=_key == Condition.CONTROL.value))
     setattr(
-        WorkshopForm,
+        PlanFields,
         f"weight_{_key}",
         IntegerField(
             f"Allocation weight for {CONDITIONS[_key].label}",

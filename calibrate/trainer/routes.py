@@ -15,7 +15,7 @@ from flask_login import current_user
 from calibrate.auth.services import safe_next_url
 from calibrate.downloads import attachment
 from calibrate.trainer import bp, services
-from calibrate.trainer.forms import WorkshopForm
+from calibrate.trainer.forms import PowerQuery, WorkshopForm
 from calibrate.trainer.results import workshop_results
 
 
@@ -54,6 +54,20 @@ def edit(workshop_id: int):
         flash("Settings saved.", "success")
         return redirect(url_for(".workshop", workshop_id=workshop.id))
     return render_template("trainer/form.html", form=form, workshop=workshop), (422 if form.errors else 200)
+
+
+@bp.get("/workshops/power")
+def power_panel():
+    """The settings form's power panel for the values in the query string (htmx swaps it in as they change).
+
+    Needs no saved workshop and shows nothing private: only the exercises every
+    trainer can choose and arithmetic on the numbers given.  Bad values get a
+    400 that names them.
+    """
+    query = PowerQuery(services.selectable_exercises(), request.args)
+    valid = query.validate()
+    plan, problems = query.power_panel()
+    return render_template("trainer/_power.html", plan=plan, problems=problems), (200 if valid else 400)
 
 
 def _page(template: str, workshop_id: int) -> str:

@@ -1,4 +1,4 @@
-"""Workshop logic for trainers: ownership, settings, states, join link, QR code and data.
+"""Workshop logic for trainers: ownership, settings and their power plan, states, join link, QR code and data.
 
 Views call these functions and render; nothing here knows about requests
 except `owned_workshop`, which turns a foreign id into a 404.
@@ -7,12 +7,16 @@ except `owned_workshop`, which turns a foreign id into a 404.
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import asdict, dataclass, replace
+from itertools import combinations
 
 import segno
 from flask import abort, url_for
 from sqlalchemy import func, select
 
+import analysis.power as power_analysis
+from calibrate.conditions import CONDITIONS
 from calibrate.database import insert_unique
 from calibrate.extensions import db
 from calibrate.models import Condition, Exercise, Participant, User, Workshop, WorkshopState, utcnow
@@ -24,6 +28,9 @@ MAX_CODE_ATTEMPTS = 10
 # b_own needs at least 4 answered items per person and round (DESIGN §5), so a
 # split into two rounds needs 8 items.
 MIN_ITEMS_FOR_ROUND2 = 8
+DEFAULT_EXPECTED_PARTICIPANTS = 30
+MIN_EXPECTED_PARTICIPANTS = 2
+MAX_EXPECTED_PARTICIPANTS = 2000
 
 
 class WorkshopStateError(Exception):
@@ -39,6 +46,7 @@ class WorkshopSettings:
     ask_intervals: bool
     ask_empathy: bool
     round2_enabled: bool
+    expected_participants: int = DEFAULT_EXPECTED_PARTICIPANTS
 
 
 def settings_problems(exercise: Exercise, settings: WorkshopSettings) -> list[tuple[str, str]]:
@@ -46,7 +54,7 @@ def settings_problems(exercise: Exercise, settings: WorkshopSettings) -> list[tu
     problems = []
     if not settings.conditions:
         problems.append(("conditions", "Choose at least one condition."))
-    has_research = any(item.market_research for item in exercise.items)
+    has_research = any(item.research_estimate is not None for item in exercise.items)
     if Condition.MARKET_RESEARCH.value in settings.conditions and not has_research:
         problems.append(("conditions", "This exercise has no market-research summaries; choose another condition or exercise."))
     if settings.round2_enabled and len(exercise.items) < MIN_ITEMS_FOR_ROUND2:
@@ -54,6 +62,167 @@ def settings_problems(exercise: Exercise, settings: WorkshopSettings) -> list[tu
             ("round2_enabled", f"A second round needs at least {MIN_ITEMS_FOR_ROUND2} items; this exercise has {len(exercise.items)}.")
         )
     return problems
+
+
+@dataclass(frozen=True)
+class PlannedGroup:
+    key: str
+    label: str
+    weight: int
+    people: int
+
+
+@dataclass(frozen=True)
+class PlannedComparison:
+    a: PlannedGroup
+    b: PlannedGroup
+    power: float
+
+    @property
+    def percent(self) -> str:
+        return power_analysis.percent(self.power)
+
+
+@dataclass(frozen=True)
+class PowerPlan:
+    """What the planned workshop can detect: the power panel of the settings form (docs/methods.md §6)."""
+
+    expected_participants: int
+    items_total: int
+    items_per_round: int
+    round2_enabled: bool
+    groups: list[PlannedGroup]
+    comparisons: list[PlannedComparison]
+    advice: str
+    delta: float = power_analysis.DELTA
+    target: float = power_analysis.TARGET_POWER
+
+    @property
+    def weakest(self) -> PlannedComparison | None:
+        return min(self.comparisons, key=lambda comparison: comparison.power, default=None)
+
+    @property
+    def enough(self) -> bool:
+        weakest = self.weakest
+        return weakest is not None and weakest.power >= self.target
+
+    @property
+    def assumptions(self) -> dict[str, float]:
+        """The model's assumed spreads (analysis.power), for the panel's small print."""
+        return {
+            "tau": power_analysis.PULL_SD,
+            "sigma": power_analysis.RESIDUAL_SD,
+            "own_sd": power_analysis.OWN_SD_GIVEN_TRUTH,
+        }
+
+
+def items_per_round(exercise: Exercise, round2_enabled: bool) -> int:
+    """Items a person answers in round 1: all of them, or every other one (ceil(k/2)) when round 2 follows."""
+    total = len(exercise.items)
+    return math.ceil(total / 2) if round2_enabled else total
+
+
+def expected_people(expected: int, allocation: list[int]) -> list[int]:
+    """The expected room split by the allocation weights into whole people that add up to it.
+
+    Each condition gets its share rounded down; the people left over go to the
+    largest remainders (the earlier condition on a tie), as the last,
+    incomplete block of the randomisation would place them on average.
+    """
+    total = sum(allocation)
+    shares = [expected * weight / total for weight in allocation]
+    people = [math.floor(share) for share in shares]
+    by_remainder = sorted(range(len(shares)), key=lambda i: (people[i] - shares[i], i))
+    for i in by_remainder[: expected - sum(people)]:
+        people[i] += 1
+    return people
+
+
+def power_plan(
+    exercise: Exercise, conditions: list[str], allocation: list[int], expected: int, round2_enabled: bool
+) -> PowerPlan:
+    """The chance of detecting a difference of 0.10 in egocentric weight between the planned conditions.
+
+    Every condition is compared with control; without control, the pair with
+    the least power (the two smallest conditions) stands for all.  With more
+    than two conditions each pair's power is that of the report's Games-Howell
+    comparison, which adjusts for the number of pairs.  The advice
+    names the people needed for the weakest comparison to reach 80% and,
+    when a round 2 halves the items, whether one round with all items would.
+    """
+    items = items_per_round(exercise, round2_enabled)
+    groups = [
+        PlannedGroup(key, CONDITIONS[key].label, weight, people)
+        for key, weight, people in zip(conditions, allocation, expected_people(expected, allocation))
+    ]
+    control = next((group for group in groups if group.key == Condition.CONTROL.value), None)
+    if control is not None:
+        pairs = [(group, control) for group in groups if group is not control]
+    elif len(groups) > 1:
+        pairs = [min(combinations(groups, 2), key=lambda pair: _pair_power(*pair, items, len(groups)))]
+    else:
+        pairs = []
+    comparisons = [PlannedComparison(a, b, _pair_power(a, b, items, len(groups))) for a, b in pairs]
+    plan = PowerPlan(expected, len(exercise.items), items, round2_enabled, groups, comparisons, advice="")
+    return replace(plan, advice=_power_advice(plan))
+
+
+def _pair_power(a: PlannedGroup, b: PlannedGroup, items: int, groups: int) -> float:
+    """Welch's test for two conditions; with more, the report's Games-Howell pair (adjusted for the number of pairs)."""
+    return power_analysis.welch_power(a.people, b.people, items, groups=groups)
+
+
+def _power_advice(plan: PowerPlan) -> str:
+    """The recommendation in plain words, for the weakest comparison."""
+    weakest = plan.weakest
+    if weakest is None:
+        return (
+            "With one condition there is no comparison between conditions; the report still tests whether "
+            "the room's own taste pulled its predictions. Tick a second condition to compare them."
+        )
+    items, total = plan.items_per_round, plan.items_total
+    if items < power_analysis.MIN_ITEMS:
+        fix = (
+            f"switch round 2 off so that round 1 uses all {total} items, or choose an exercise with more items"
+            if plan.round2_enabled and total >= power_analysis.MIN_ITEMS
+            else "choose an exercise with more items"
+        )
+        return (
+            f"With {items} items per round each person's egocentric weight is too noisy to compare conditions: {fix}."
+        )
+    a, b = sorted((weakest.a, weakest.b), key=lambda group: group.weight)
+    equal = len({group.weight for group in plan.groups}) == 1
+    if equal:
+        start = f"With {a.people} per condition and {items} items per round the chance is {weakest.percent}"
+    else:
+        start = (
+            f"With {a.people} in {a.label}, {b.people} in {b.label} and {items} items per round, "
+            f"the chance is {weakest.percent}"
+        )
+    if weakest.power >= plan.target:
+        return f"{start}: enough to detect a difference of {plan.delta:.2f} in egocentric weight."
+    options = [_people_for(plan, items, a, b, equal)]
+    if plan.round2_enabled:
+        one_round = _pair_power(weakest.a, weakest.b, total, len(plan.groups))
+        switch = f"switch round 2 off so that round 1 uses all {total} items"
+        if one_round >= plan.target:
+            options.append(f"{switch} ({power_analysis.percent(one_round)})")
+        else:
+            options.append(f"{switch} and {_people_for(plan, total, a, b, equal)}")
+    return f"{start}: " + ", or ".join(options) + "."
+
+
+def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, equal: bool) -> str:
+    """'plan for about N ...': the room that gives the weakest pair (a has the smaller weight) the target power."""
+    needed = power_analysis.people_needed(
+        items, plan.delta, ratio=b.weight / a.weight, target=plan.target, groups=len(plan.groups)
+    )
+    if needed is None:  # only beyond analysis.power.MAX_PEOPLE per condition
+        return "plan for far more people than a workshop holds"
+    room = math.ceil(needed * sum(group.weight for group in plan.groups) / a.weight)
+    if equal:
+        return f"plan for about {power_analysis.about(needed)} per condition ({power_analysis.about(room)} in all)"
+    return f"plan for about {power_analysis.about(room)} participants in all"
 
 
 def selectable_exercises() -> list[Exercise]:

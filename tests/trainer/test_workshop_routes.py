@@ -31,6 +31,7 @@ def form_data(**overrides) -> dict:
         "weight_perspective": "2",
         "ask_intervals": "y",
         "round2_enabled": "y",
+        "expected_participants": "48",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -55,6 +56,7 @@ def test_create_workshop_as_draft_with_a_readable_code(trainer_client):
     assert workshop.state == WorkshopState.DRAFT.value
     assert workshop.conditions == ["control", "perspective"] and workshop.allocation == [1, 2]
     assert workshop.round2_enabled and workshop.ask_intervals and not workshop.ask_empathy
+    assert workshop.expected_participants == 48
     assert workshop.owner.email == TRAINER
     assert len(workshop.code) == CODE_LENGTH and set(workshop.code) <= set(CODE_ALPHABET)
 
@@ -67,6 +69,8 @@ def test_create_workshop_as_draft_with_a_readable_code(trainer_client):
         ({"weight_perspective": "0"}, "Use a whole number from 1 to 9."),
         ({"weight_perspective": "many"}, "Not a valid integer value."),
         ({"exercise_id": "999999"}, "Not a valid choice."),
+        ({"expected_participants": "1"}, "Use a whole number from 2 to 2000."),
+        ({"expected_participants": ""}, "Say how many people you expect."),
     ],
 )
 def test_bad_settings_are_refused_with_a_message(trainer_client, overrides, message):
@@ -77,27 +81,48 @@ def test_bad_settings_are_refused_with_a_message(trainer_client, overrides, mess
 
 
 def test_settings_the_exercise_cannot_support_are_named():
-    """Round 2 needs 8 items (4 per round for an egocentric weight); market research needs summaries."""
-    exercise = SimpleNamespace(items=[SimpleNamespace(market_research=None)] * 6)
-    settings = services.WorkshopSettings("t", 1, ["market_research"], [1], True, False, True)
+    """Round 2 needs 8 items (4 per round for an egocentric weight); market research needs research estimates."""
+    exercise = SimpleNamespace(items=[SimpleNamespace(research_estimate=None)] * 6)
+    settings = services.WorkshopSettings(
+        title="t",
+        exercise_id=1,
+        conditions=["market_research"],
+        allocation=[1],
+        ask_intervals=True,
+        ask_empathy=False,
+        round2_enabled=True,
+    )
     problems = dict(services.settings_problems(exercise, settings))
     assert "no market-research summaries" in problems["conditions"]
     assert "at least 8 items" in problems["round2_enabled"]
+
+    exercise.items = [SimpleNamespace(research_estimate=None)] * 7 + [SimpleNamespace(research_estimate=42.0)]
+    assert dict(services.settings_problems(exercise, settings)) == {}
 
 
 def test_a_code_taken_meanwhile_is_redrawn(trainer_client, workshop, monkeypatch):
     codes = iter([workshop.code, "QWERTY"])
     monkeypatch.setattr(services, "new_code", lambda: next(codes))
-    second = services.create_workshop(account(TRAINER), services.WorkshopSettings("B", exercise_id(), ["control"], [1], True, False, False))
-    assert second.code == "QWERTY"
+    settings = services.WorkshopSettings(
+        title="B",
+        exercise_id=exercise_id(),
+        conditions=["control"],
+        allocation=[1],
+        ask_intervals=True,
+        ask_empathy=False,
+        round2_enabled=False,
+        expected_participants=40,
+    )
+    second = services.create_workshop(account(TRAINER), settings)
+    assert second.code == "QWERTY" and second.expected_participants == 40
 
 
 def test_edit_settings_while_draft_only(trainer_client, new_workshop):
     draft = new_workshop(state=WorkshopState.DRAFT.value)
     page = trainer_client.get(f"/trainer/workshops/{draft.id}/edit").text
     assert 'name="use_control" type="checkbox" value="y"' in page and "checked" in page
-    trainer_client.post(f"/trainer/workshops/{draft.id}/edit", data=form_data(title="Renamed"))
-    assert only_workshop().title == "Renamed"
+    trainer_client.post(f"/trainer/workshops/{draft.id}/edit", data=form_data(title="Renamed", expected_participants="80"))
+    assert only_workshop().title == "Renamed" and only_workshop().expected_participants == 80
 
     trainer_client.post(f"/trainer/workshops/{draft.id}/open")
     response = trainer_client.post(f"/trainer/workshops/{draft.id}/edit", data=form_data(title="Too late"), follow_redirects=True)
