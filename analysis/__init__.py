@@ -2,11 +2,12 @@
 
 Per-person calibration metrics of predictions of consumer preferences
 (Hattula et al. 2015; Hoch 1987, 1988; Krueger & Clement 1994; Gneiting &
-Raftery 2007), group tests, item statistics and plain-language feedback,
-organised by topic:
+Raftery 2007), the use of market research, group tests, item statistics
+and plain-language feedback.  Every metric and test is defined in
+``docs/methods.md``.  Organised by topic:
 
 * :mod:`analysis.metrics` - :func:`person_metrics`, all persons at once;
-* :mod:`analysis.group` - :func:`group_tests` on per-person metrics;
+* :mod:`analysis.group` - :func:`group_tests` on per-person metrics (incl. :func:`research_test`);
 * :mod:`analysis.items` - :func:`item_stats`, per item across persons;
 * :mod:`analysis.feedback` - :func:`feedback_text` for the feedback page;
 * :mod:`analysis.io` - :func:`read_responses`, :func:`validate_responses`;
@@ -22,6 +23,7 @@ from analysis.group import (
     empathy_test,
     group_tests,
     hedges_g,
+    research_test,
     round_test,
 )
 from analysis.io import read_responses, validate_responses
@@ -49,6 +51,7 @@ __all__ = [
     "prepare_responses",
     "read_responses",
     "rescale",
+    "research_test",
     "round_test",
     "validate_responses",
 ]

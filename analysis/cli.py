@@ -39,6 +39,29 @@ TABLE_COLUMNS = (
 )
 """Per-person columns in the text report; csv and json carry every metric."""
 
+RESEARCH_TABLE_COLUMNS = ("n_research", "b_research", "b_research_ci_low", "b_research_ci_high", "b_research_p")
+"""Added to the per-person text report when somebody saw market research."""
+
+ONE_SIDED = (
+    "p one-sided, with its 95% lower bound ci_one_sided_low (p < .05 iff bound > 0); "
+    "p_two_sided with the two-sided 95% CI ci_low..ci_high"
+)
+GROUP_TITLES = {
+    "egocentrism": f"Egocentric weight b_own > 0? One-sided t and Wilcoxon: {ONE_SIDED}",
+    "conditions": "b_own across conditions (Welch ANOVA)",
+    "pairs": "Pairs of conditions (Games-Howell, two-sided p; diff and Hedges' g = A minus B)",
+    "empathy": "b_own and empathy (Pearson r; OLS b_own ~ empathy + condition; two-sided p, two-sided 95% CI)",
+    "rounds": "Round 2 minus round 1 (paired t, two-sided p)",
+    "research": f"Research weight b_research > 0 (persons who saw research)? One-sided t and Wilcoxon: {ONE_SIDED}",
+    "research_with_without": "b_own on items with minus without research (paired t, two-sided p)",
+    "research_conditions": "b_research across conditions (Welch ANOVA)",
+    "research_pairs": "Pairs of conditions on b_research (Games-Howell, two-sided p; diff and Hedges' g = A minus B)",
+    "research_empathy": (
+        "b_research and empathy (Pearson r; OLS b_research ~ empathy + condition; two-sided p, two-sided 95% CI)"
+    ),
+}
+"""Section titles of the group tests in the text report: which p is one- or two-sided and which bound goes with it."""
+
 
 @click.command("analyze")
 @click.argument("file", type=click.Path(path_type=Path))
@@ -56,7 +79,8 @@ def analyze(file: Path, output_format: str, out: Path | None, by_option: str | N
     """Analyse FILE (CSV or Parquet, one row per participant x item x round).
 
     Computes every per-person metric (egocentric weight b_own, accuracy,
-    interval calibration...), the group tests and the item statistics.
+    interval calibration, use of market research...), the group tests and
+    the item statistics.  Definitions: docs/methods.md.
     """
     if out is not None and out.resolve() == file.resolve():
         raise click.BadParameter("must not be the input file, which it would overwrite", param_hint="--out")
@@ -150,22 +174,19 @@ def _json_value(value):
 
 def _table_report(file, responses, metrics, groups, items) -> str:
     persons = metrics["participant_id"].nunique()
+    columns = list(TABLE_COLUMNS)
+    if "n_research" in metrics and (metrics["n_research"].fillna(0) > 0).any():
+        columns += RESEARCH_TABLE_COLUMNS
     sections = [
         f"Calibrate analysis of {file}: {len(responses)} rows, {persons} participants, "
         f"{metrics['round'].nunique()} round(s)",
         _section(
-            "Per-person metrics (points of the answer range; --format csv or json for every metric and notes)",
-            metrics[[c for c in TABLE_COLUMNS if c in metrics]],
+            "Per-person metrics (points of the answer range; b_own_p and b_research_p are two-sided and go with "
+            "the two-sided 95% CI beside them; --format csv or json for every metric and notes)",
+            metrics[[c for c in columns if c in metrics]],
         ),
     ]
-    titles = {
-        "egocentrism": "Egocentric weight b_own > 0? (one-sided t and Wilcoxon)",
-        "conditions": "b_own across conditions (Welch ANOVA)",
-        "pairs": "Pairs of conditions (Games-Howell; diff and Hedges' g = A minus B)",
-        "empathy": "b_own and empathy (Pearson r; OLS b_own ~ empathy + condition)",
-        "rounds": "Round 2 minus round 1 (paired t)",
-    }
-    sections += [_section(titles[name], frame) for name, frame in groups.items()]
+    sections += [_section(GROUP_TITLES.get(name, name), frame) for name, frame in groups.items()]
     sections.append(_section("Items (raw units of each item)", items))
     return "\n\n".join(sections) + "\n"
 

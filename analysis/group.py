@@ -1,4 +1,4 @@
-"""Group statistics on per-person metrics (DESIGN section 5, "Group statistics").
+"""Group statistics on per-person metrics (``docs/methods.md``, section 4).
 
 Every test returns a tidy :class:`pandas.DataFrame`: the stratum columns
 (the ``by`` columns that apply to the test), the statistics, and a
@@ -10,6 +10,13 @@ but keeps its columns, and ``frame.attrs["reason"]`` says why.
 A participant contributes one row per round.  Pooling rounds would count the
 same person twice, so when the metrics hold more than one round, ``round`` is
 added to the strata of every test except the round comparison itself.
+
+One-sided tests (``b_own > 0``, ``b_research > 0``) report their one-sided
+``p`` next to the matching 95% lower confidence bound ``ci_one_sided_low``
+(``p < .05`` exactly when the bound is above 0), and the two-sided
+``p_two_sided`` next to the two-sided 95% CI ``ci_low``..``ci_high``.  Every
+other p in this module is two-sided and goes with a two-sided 95% CI where
+one is given.
 
 The statistics are computed with NumPy/SciPy and are checked against
 pingouin (``ttest``, ``wilcoxon``, ``welch_anova``, ``pairwise_gameshowell``,
@@ -47,6 +54,7 @@ __all__ = [
     "egocentrism_test",
     "condition_tests",
     "empathy_test",
+    "research_test",
     "round_test",
     "hedges_g",
 ]
@@ -57,8 +65,10 @@ CONTROL = "control"
 CONFIDENCE = 0.95
 
 EGOCENTRISM_COLUMNS = (
-    "n", "mean", "sd", "t", "df", "p", "cohen_d", "ci_low", "ci_high", "wilcoxon_w", "wilcoxon_p", "reason",
+    "n", "mean", "sd", "t", "df", "p", "ci_one_sided_low", "p_two_sided", "ci_low", "ci_high", "cohen_d",
+    "wilcoxon_w", "wilcoxon_p", "reason",
 )
+"""Columns of the one-sided one-sample tests (:func:`egocentrism_test`, :func:`research_test`)."""
 CONDITION_COLUMNS = ("n_conditions", "n", "F", "df1", "df2", "p", "np2", "reason")
 PAIR_COLUMNS = ("A", "B", "n_A", "n_B", "mean_A", "mean_B", "diff", "se", "t", "df", "p", "hedges_g", "reason")
 EMPATHY_COLUMNS = ("n", "r", "r_p", "term", "coef", "se", "t", "p", "ci_low", "ci_high", "reason")
@@ -66,6 +76,10 @@ ROUND_COLUMNS = (
     "metric", "n", "mean_round1", "mean_round2", "mean_diff", "t", "df", "p", "cohen_d", "reason",
 )
 ROUND_METRICS = ("b_own", "mae")
+RESEARCH_PAIRED_COLUMNS = (
+    "n", "mean_with", "mean_without", "mean_diff", "t", "df", "p", "cohen_d", "reason",
+)
+"""Columns of the paired comparison of b_own on items with and without research."""
 
 
 def group_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -86,17 +100,36 @@ def group_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> dict[
     dict of str to pandas.DataFrame
         ``egocentrism`` (:func:`egocentrism_test`), ``conditions`` and
         ``pairs`` (:func:`condition_tests`), ``empathy``
-        (:func:`empathy_test`) and ``rounds`` (:func:`round_test`).
+        (:func:`empathy_test`), ``rounds`` (:func:`round_test`), and the
+        tests of research use on the persons who saw market research
+        (``n_research > 0``): ``research`` and ``research_with_without``
+        (:func:`research_test`), ``research_conditions`` and
+        ``research_pairs`` (:func:`condition_tests` on ``b_research``) and
+        ``research_empathy`` (:func:`empathy_test` on ``b_research``).  When
+        nobody saw research the research frames are empty and their
+        ``attrs["reason"]`` says why.  See ``docs/methods.md``, section 4.
     """
     by = list(by or [])
     conditions, pairs = condition_tests(metrics, by)
-    return {
+    tests = {
         "egocentrism": egocentrism_test(metrics, by),
         "conditions": conditions,
         "pairs": pairs,
         "empathy": empathy_test(metrics, by),
         "rounds": round_test(metrics, by),
     }
+    seen, reason = _research_rows(metrics)
+    if seen is None:
+        tests["research"] = _empty(EGOCENTRISM_COLUMNS, reason)
+        tests["research_with_without"] = _empty(RESEARCH_PAIRED_COLUMNS, reason)
+        tests["research_conditions"] = _empty(CONDITION_COLUMNS, reason)
+        tests["research_pairs"] = _empty(PAIR_COLUMNS, reason)
+        tests["research_empathy"] = _empty(EMPATHY_COLUMNS, reason)
+        return tests
+    tests["research"], tests["research_with_without"] = research_test(seen, by)
+    tests["research_conditions"], tests["research_pairs"] = condition_tests(seen, by, metric="b_research")
+    tests["research_empathy"] = empathy_test(seen, by, metric="b_research")
+    return tests
 
 
 # --------------------------------------------------------------------------
@@ -156,7 +189,8 @@ def egocentrism_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> 
     """Test whether the mean egocentric weight ``b_own`` exceeds zero.
 
     Hattula et al. (2015) predict a positive weight of managers' own
-    preferences in their predictions; the test is therefore one-sided.
+    preferences in their predictions; the test is therefore one-sided
+    (``docs/methods.md``, section 4).
 
     Parameters
     ----------
@@ -170,44 +204,69 @@ def egocentrism_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> 
     pandas.DataFrame
         Per stratum: ``n`` (persons with a defined ``b_own``), ``mean``,
         ``sd``, one-sample ``t = mean / (sd / sqrt(n))`` with ``df = n - 1``
-        and one-sided ``p = P(T > t)``, Cohen's ``d = mean / sd``, the
-        two-sided 95% CI of the mean ``mean +/- t_{0.975, n-1} sd / sqrt(n)``,
-        and the one-sided Wilcoxon signed-rank test (``wilcoxon_w`` = sum of
-        positive ranks, zeros dropped, continuity correction in the normal
-        approximation, as in pingouin).
+        and the **one-sided** ``p = P(T > t)``; ``ci_one_sided_low``, the
+        95% lower confidence bound ``mean - t_{0.95, n-1} sd / sqrt(n)``
+        that goes with this p (``p < .05`` exactly when the bound is above
+        0); the **two-sided** ``p_two_sided = 2 P(T > |t|)`` and the
+        two-sided 95% CI of the mean ``ci_low, ci_high =
+        mean -/+ t_{0.975, n-1} sd / sqrt(n)`` that goes with it; Cohen's
+        ``d = mean / sd``; and the one-sided Wilcoxon signed-rank test
+        (``wilcoxon_w`` = sum of positive ranks, zeros dropped, continuity
+        correction in the normal approximation, as in pingouin).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = egocentrism_test(pd.DataFrame({"b_own": [0.30, 0.10, 0.25, -0.05, 0.40]})).iloc[0]
+    >>> round(float(row["p"]), 4), round(float(row["ci_one_sided_low"]), 4)
+    (0.0323, 0.0315)
+
+    The one-sided p is below .05 and its lower bound above 0, while the
+    two-sided 95% CI still contains 0:
+
+    >>> round(float(row["p_two_sided"]), 4), round(float(row["ci_low"]), 4)
+    (0.0647, -0.0195)
     """
-    if "b_own" not in metrics:
-        return _empty(EGOCENTRISM_COLUMNS, "no b_own column")
-    return _per_stratum(metrics, _strata(metrics, by or []), _egocentrism_row, EGOCENTRISM_COLUMNS)
+    return _one_sample_greater(metrics, by, "b_own")
 
 
-def _egocentrism_row(part: pd.DataFrame) -> list[dict]:
-    x = part["b_own"].dropna().to_numpy(dtype=float)
+def _one_sample_greater(metrics: pd.DataFrame, by: Sequence[str] | None, metric: str) -> pd.DataFrame:
+    """One-sided one-sample t and Wilcoxon tests of ``metric > 0`` per stratum."""
+    if metric not in metrics:
+        return _empty(EGOCENTRISM_COLUMNS, f"no {metric} column")
+    strata = _strata(metrics, by or [])
+    return _per_stratum(metrics, strata, lambda part: _one_sample_rows(part, metric), EGOCENTRISM_COLUMNS)
+
+
+def _one_sample_rows(part: pd.DataFrame, metric: str) -> list[dict]:
+    x = part[metric].dropna().to_numpy(dtype=float)
     n = len(x)
     if n < 2:
-        return [_nan_row(EGOCENTRISM_COLUMNS, f"needs at least 2 persons with a defined b_own (has {n})", n=n,
+        return [_nan_row(EGOCENTRISM_COLUMNS, f"needs at least 2 persons with a defined {metric} (has {n})", n=n,
                          mean=x.mean() if n else np.nan)]
     mean, sd = x.mean(), x.std(ddof=1)
     if np.ptp(x) == 0:  # exact test: the SD of equal floats can come out as 1e-17
-        return [_nan_row(EGOCENTRISM_COLUMNS, "all b_own values are equal", n=n, mean=mean, sd=sd)]
+        return [_nan_row(EGOCENTRISM_COLUMNS, f"all {metric} values are equal", n=n, mean=mean, sd=sd)]
     se = sd / np.sqrt(n)
     t_value = mean / se
     critical = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)
-    w, w_p, w_reason = _wilcoxon_greater(x)
+    one_sided_critical = stats.t.ppf(CONFIDENCE, n - 1)
+    w, w_p, w_reason = _wilcoxon_greater(x, metric)
     return [
         {
             "n": n, "mean": mean, "sd": sd, "t": t_value, "df": n - 1,
-            "p": stats.t.sf(t_value, n - 1), "cohen_d": mean / sd,
-            "ci_low": mean - critical * se, "ci_high": mean + critical * se,
+            "p": stats.t.sf(t_value, n - 1), "ci_one_sided_low": mean - one_sided_critical * se,
+            "p_two_sided": 2 * stats.t.sf(abs(t_value), n - 1),
+            "ci_low": mean - critical * se, "ci_high": mean + critical * se, "cohen_d": mean / sd,
             "wilcoxon_w": w, "wilcoxon_p": w_p, "reason": w_reason,
         }
     ]
 
 
-def _wilcoxon_greater(x: np.ndarray) -> tuple[float, float, str]:
+def _wilcoxon_greater(x: np.ndarray, metric: str = "b_own") -> tuple[float, float, str]:
     """One-sided signed-rank test of x > 0; NaN and a reason when all x are zero."""
     if not np.any(x != 0):
-        return np.nan, np.nan, "Wilcoxon test undefined: all b_own values are zero"
+        return np.nan, np.nan, f"Wilcoxon test undefined: all {metric} values are zero"
     result = stats.wilcoxon(x, alternative="greater", correction=True)
     return float(result.statistic), float(result.pvalue), ""
 
@@ -216,19 +275,25 @@ def _wilcoxon_greater(x: np.ndarray) -> tuple[float, float, str]:
 # Conditions: Welch ANOVA and Games-Howell pairs
 
 
-def condition_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Compare ``b_own`` across conditions: Welch ANOVA and Games-Howell pairs.
+def condition_tests(
+    metrics: pd.DataFrame, by: Sequence[str] | None = None, metric: str = "b_own"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare a per-person metric (``b_own``) across conditions: Welch ANOVA and Games-Howell pairs.
 
-    Conditions with fewer than two persons or no variance in ``b_own`` are
+    Conditions with fewer than two persons or no variance in the metric are
     left out (their Welch weights ``n / s^2`` are undefined) and named in
-    ``reason``.  The test needs two conditions that remain.
+    ``reason``; persons whose metric is undefined are skipped.  The test
+    needs two conditions that remain.  Formulas: ``docs/methods.md``,
+    section 4.
 
     Parameters
     ----------
     metrics : pandas.DataFrame
-        Per-person metrics with ``b_own`` and ``condition``.
+        Per-person metrics with ``condition`` and the metric.
     by : list of str, optional
         Stratum columns; ``condition`` itself is ignored here.
+    metric : str, default ``"b_own"``
+        The column compared, for example ``"b_research"``.
 
     Returns
     -------
@@ -238,32 +303,36 @@ def condition_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> t
         ``F = [sum w_j (m_j - m_w)^2 / (r - 1)] / [1 + 2 lambda (r - 2) / 3]``
         with ``w_j = n_j / s_j^2``, ``m_w = sum w_j m_j / sum w_j``,
         ``lambda = 3 sum (1 - w_j / sum w)^2 / (n_j - 1) / (r^2 - 1)``,
-        ``df1 = r - 1``, ``df2 = 1 / lambda``, ``p`` and partial eta squared
-        ``np2 = SS_between / (SS_between + SS_within)``.
+        ``df1 = r - 1``, ``df2 = 1 / lambda``, ``p = P(F_{df1, df2} > F)``
+        (any difference among the means, no direction) and partial eta
+        squared ``np2 = SS_between / (SS_between + SS_within)``.
         ``pairs``: per pair ``diff = mean_A - mean_B``,
         ``se = sqrt(s_A^2/n_A + s_B^2/n_B)``, ``t = diff / se``,
-        Welch-Satterthwaite ``df``, Games-Howell ``p`` from the studentized
-        range ``P(Q > sqrt(2) |t|)`` with r groups, and Hedges'
+        Welch-Satterthwaite ``df``, the two-sided Games-Howell ``p`` from the
+        studentized range ``P(Q > sqrt(2) |t|)`` with r groups, and Hedges'
         ``g = d (1 - 3 / (4 (n_A + n_B) - 9))`` with the pooled-SD Cohen d.
         Labels are sorted, except that ``control`` is always ``B``, so that
         ``diff`` and ``hedges_g`` read "condition minus control".
     """
-    if "condition" not in metrics or "b_own" not in metrics:
+    if "condition" not in metrics:
         reason = "no condition column"
         return _empty(CONDITION_COLUMNS, reason), _empty(PAIR_COLUMNS, reason)
+    if metric not in metrics:
+        reason = f"no {metric} column"
+        return _empty(CONDITION_COLUMNS, reason), _empty(PAIR_COLUMNS, reason)
     strata = _strata(metrics, by or [], drop=["condition"])
-    anova = _per_stratum(metrics, strata, _welch_row, CONDITION_COLUMNS)
-    pairs = _per_stratum(metrics, strata, _games_howell_rows, PAIR_COLUMNS)
+    anova = _per_stratum(metrics, strata, lambda part: _welch_row(part, metric), CONDITION_COLUMNS)
+    pairs = _per_stratum(metrics, strata, lambda part: _games_howell_rows(part, metric), PAIR_COLUMNS)
     if pairs.empty:
         pairs.attrs["reason"] = "; ".join(sorted(set(anova["reason"]))) or "no pairs of conditions"
     return anova, pairs
 
 
-def _condition_groups(part: pd.DataFrame) -> tuple[dict[str, np.ndarray], str]:
+def _condition_groups(part: pd.DataFrame, metric: str) -> tuple[dict[str, np.ndarray], str]:
     """Usable condition groups (>= 2 persons, non-zero variance) and what was dropped."""
-    data = part[["condition", "b_own"]].dropna()
+    data = part[["condition", metric]].dropna()
     groups, dropped = {}, []
-    for label, values in data.groupby("condition", sort=True)["b_own"]:
+    for label, values in data.groupby("condition", sort=True)[metric]:
         x = values.to_numpy(dtype=float)
         if len(x) >= 2 and np.ptp(x) > 0:
             groups[label] = x
@@ -273,12 +342,12 @@ def _condition_groups(part: pd.DataFrame) -> tuple[dict[str, np.ndarray], str]:
     return groups, note
 
 
-def _welch_row(part: pd.DataFrame) -> list[dict]:
-    groups, note = _condition_groups(part)
+def _welch_row(part: pd.DataFrame, metric: str) -> list[dict]:
+    groups, note = _condition_groups(part, metric)
     r = len(groups)
     n = sum(len(x) for x in groups.values())
     if r < 2:
-        reason = "needs at least 2 conditions with at least 2 persons each and varying b_own"
+        reason = f"needs at least 2 conditions with at least 2 persons each and varying {metric}"
         return [_nan_row(CONDITION_COLUMNS, "; ".join(filter(None, [reason, note])), n_conditions=r, n=n)]
     sizes = np.array([len(x) for x in groups.values()], dtype=float)
     means = np.array([x.mean() for x in groups.values()])
@@ -299,8 +368,8 @@ def _welch_row(part: pd.DataFrame) -> list[dict]:
     ]
 
 
-def _games_howell_rows(part: pd.DataFrame) -> list[dict]:
-    groups, note = _condition_groups(part)
+def _games_howell_rows(part: pd.DataFrame, metric: str) -> list[dict]:
+    groups, note = _condition_groups(part, metric)
     labels = list(groups)
     rows = []
     for i, first in enumerate(labels):
@@ -341,52 +410,57 @@ def hedges_g(x: np.ndarray, y: np.ndarray) -> float:
 # Moderation by empathy
 
 
-def empathy_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:
-    """Relate the egocentric weight to self-reported empathy.
+def empathy_test(metrics: pd.DataFrame, by: Sequence[str] | None = None, metric: str = "b_own") -> pd.DataFrame:
+    """Relate the egocentric weight (or another per-person metric) to self-reported empathy.
 
     Hattula et al. (2015) found that more empathic managers project more of
-    their own preferences; this tests the same moderation in the data.
+    their own preferences, and use market research less; this tests the same
+    moderation in the data (``docs/methods.md``, section 4).
 
     Parameters
     ----------
     metrics : pandas.DataFrame
-        Per-person metrics with ``b_own`` and ``empathy`` (and optionally
+        Per-person metrics with the metric and ``empathy`` (and optionally
         ``condition``).
     by : list of str, optional
         Stratum columns.
+    metric : str, default ``"b_own"``
+        The dependent variable, for example ``"b_research"``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per model term and stratum.  ``n``, Pearson ``r`` of
-        ``b_own`` with ``empathy`` and its two-sided ``r_p`` (t test with
+        One row per model term and stratum.  ``n``, Pearson ``r`` of the
+        metric with ``empathy`` and its two-sided ``r_p`` (t test with
         n - 2 df) repeat on every row; ``term``, ``coef``, ``se``, ``t``,
-        two-sided ``p`` and the 95% CI come from the OLS
-        ``b_own ~ 1 + empathy (+ condition dummies)``, with classical
+        two-sided ``p`` and the two-sided 95% CI that goes with it come from
+        the OLS ``metric ~ 1 + empathy (+ condition dummies)``, with classical
         standard errors ``sqrt(s^2 (X'X)^-1)``.  Dummies (reference
         ``control`` if present, else the first condition) are added when
         ``condition`` is present, not a stratum, and has two or more levels.
         Needs at least 3 persons with both values.
     """
-    if "empathy" not in metrics or "b_own" not in metrics:
+    if "empathy" not in metrics:
         return _empty(EMPATHY_COLUMNS, "no empathy column")
+    if metric not in metrics:
+        return _empty(EMPATHY_COLUMNS, f"no {metric} column")
     if metrics["empathy"].notna().sum() < 3:
         return _empty(EMPATHY_COLUMNS, "needs at least 3 persons with an empathy score")
     strata = _strata(metrics, by or [])
     use_condition = "condition" in metrics and "condition" not in strata
-    return _per_stratum(metrics, strata, lambda part: _empathy_rows(part, use_condition), EMPATHY_COLUMNS)
+    return _per_stratum(metrics, strata, lambda part: _empathy_rows(part, use_condition, metric), EMPATHY_COLUMNS)
 
 
-def _empathy_rows(part: pd.DataFrame, use_condition: bool) -> list[dict]:
-    columns = ["b_own", "empathy", "condition"] if use_condition else ["b_own", "empathy"]
+def _empathy_rows(part: pd.DataFrame, use_condition: bool, metric: str) -> list[dict]:
+    columns = [metric, "empathy", "condition"] if use_condition else [metric, "empathy"]
     data = part[columns].dropna()
     n = len(data)
-    y = data["b_own"].to_numpy(dtype=float)
+    y = data[metric].to_numpy(dtype=float)
     empathy = pd.to_numeric(data["empathy"]).to_numpy(dtype=float)
     if n < 3:
-        return [_nan_row(EMPATHY_COLUMNS, f"needs at least 3 persons with b_own and empathy (has {n})", n=n)]
+        return [_nan_row(EMPATHY_COLUMNS, f"needs at least 3 persons with {metric} and empathy (has {n})", n=n)]
     if np.ptp(y) == 0 or np.ptp(empathy) == 0:
-        which = "b_own" if np.ptp(y) == 0 else "empathy"
+        which = metric if np.ptp(y) == 0 else "empathy"
         return [_nan_row(EMPATHY_COLUMNS, f"{which} does not vary", n=n)]
     r, r_p = stats.pearsonr(empathy, y)
     design, terms = _empathy_design(empathy, data["condition"] if use_condition else None)
@@ -438,8 +512,8 @@ def _ols(design: np.ndarray, y: np.ndarray) -> tuple[dict[str, np.ndarray] | Non
 def round_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:
     """Paired t-tests of round 2 against round 1 on ``b_own`` and ``mae``.
 
-    Round 2 follows personal bias feedback (DESIGN section 3); a drop in
-    ``b_own`` means the feedback reduced the egocentric pull.
+    Round 2 follows personal bias feedback; a drop in ``b_own`` means the
+    feedback reduced the egocentric pull (``docs/methods.md``, section 4).
 
     Parameters
     ----------
@@ -479,17 +553,122 @@ def _round_rows(part: pd.DataFrame) -> list[dict]:
 
 
 def _paired_row(metric: str, first: np.ndarray, second: np.ndarray) -> dict:
+    stats_, reason = _paired_t(
+        first, second,
+        too_few=f"needs at least 2 persons with {metric} in both rounds",
+        no_variance=f"the change in {metric} is the same for everybody",
+    )
+    renamed = {"mean_first": "mean_round1", "mean_second": "mean_round2"}
+    known = {renamed.get(key, key): value for key, value in stats_.items()}
+    if reason:
+        return _nan_row(ROUND_COLUMNS, reason, metric=metric, **known)
+    return {"metric": metric, **known, "reason": ""}
+
+
+def _paired_t(first: np.ndarray, second: np.ndarray, too_few: str, no_variance: str) -> tuple[dict, str]:
+    """Paired t test of ``second - first`` (two-sided) with Cohen's d_av; a reason instead when undefined."""
     n = len(first)
     if n < 2:
-        return _nan_row(ROUND_COLUMNS, f"needs at least 2 persons with {metric} in both rounds (has {n})",
-                        metric=metric, n=n)
+        return {"n": n}, f"{too_few} (has {n})"
     diff = second - first
-    known = {"metric": metric, "n": n, "mean_round1": first.mean(), "mean_round2": second.mean(),
-             "mean_diff": diff.mean()}
+    known = {"n": n, "mean_first": first.mean(), "mean_second": second.mean(), "mean_diff": diff.mean()}
     sd = diff.std(ddof=1)
     if np.ptp(diff) == 0:
-        return _nan_row(ROUND_COLUMNS, f"the change in {metric} is the same for everybody", **known)
+        return known, no_variance
     t_value = diff.mean() / (sd / np.sqrt(n))
     d_av = diff.mean() / np.sqrt((first.var(ddof=1) + second.var(ddof=1)) / 2)
-    return {**known, "t": t_value, "df": n - 1, "p": 2 * stats.t.sf(abs(t_value), n - 1), "cohen_d": d_av,
-            "reason": ""}
+    return {**known, "t": t_value, "df": n - 1, "p": 2 * stats.t.sf(abs(t_value), n - 1), "cohen_d": d_av}, ""
+
+
+# --------------------------------------------------------------------------
+# Use of market research
+
+
+def research_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Test whether persons used the market research, and whether it changed their egocentric weight.
+
+    Uses the persons who saw research (``n_research > 0``, or a defined
+    ``b_research`` when there is no ``n_research`` column); formulas and
+    reading rules in ``docs/methods.md``, sections 3 and 4.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-person metrics with ``b_research`` and, for the paired
+        comparison, ``b_own_with_research`` and ``b_own_without_research``
+        (as :func:`analysis.person_metrics` returns them).
+    by : list of str, optional
+        Stratum columns.
+
+    Returns
+    -------
+    (research, with_without) : tuple of pandas.DataFrame
+        ``research``: the one-sided one-sample test of ``b_research > 0``
+        with the columns of :func:`egocentrism_test` (one-sided ``p`` with
+        its 95% lower bound ``ci_one_sided_low``; ``p_two_sided`` with the
+        two-sided 95% CI ``ci_low``..``ci_high``; one-sided Wilcoxon).
+        ``with_without``: per stratum, over persons with both weights
+        defined, ``n``, ``mean_with`` and ``mean_without`` (mean
+        ``b_own_with_research`` and ``b_own_without_research``),
+        ``mean_diff`` = mean of with minus without (negative: less
+        egocentric on the items with research), the paired
+        ``t = mean_diff / (sd_diff / sqrt(n))`` with ``df = n - 1``, its
+        two-sided ``p``, and Cohen's ``d_av = mean_diff / sqrt((s_with^2 +
+        s_without^2) / 2)``.  When nobody saw research both frames are empty
+        and ``attrs["reason"]`` says why.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> metrics = pd.DataFrame({
+    ...     "n_research": [15, 14, 15, 16, 0],
+    ...     "b_research": [0.6, 0.2, 0.45, 0.1, None],
+    ...     "b_own_with_research": [0.10, 0.30, 0.05, 0.20, None],
+    ...     "b_own_without_research": [0.25, 0.35, 0.20, 0.30, 0.40]})
+    >>> research, with_without = research_test(metrics)
+    >>> int(research.loc[0, "n"]), round(float(research.loc[0, "p"]), 4)
+    (4, 0.03)
+    >>> int(with_without.loc[0, "n"]), round(float(with_without.loc[0, "mean_diff"]), 4)
+    (4, -0.1125)
+    """
+    seen, reason = _research_rows(metrics)
+    if seen is None:
+        return _empty(EGOCENTRISM_COLUMNS, reason), _empty(RESEARCH_PAIRED_COLUMNS, reason)
+    one_sample = _one_sample_greater(seen, by, "b_research")
+    pair = ["b_own_with_research", "b_own_without_research"]
+    missing = [c for c in pair if c not in seen]
+    if missing:
+        return one_sample, _empty(RESEARCH_PAIRED_COLUMNS, f"no {' or '.join(missing)} column")
+    paired = _per_stratum(seen, _strata(seen, by or []), _research_paired_rows, RESEARCH_PAIRED_COLUMNS)
+    return one_sample, paired
+
+
+def _research_rows(metrics: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    """Rows of the persons who saw market research, or None and why there are none."""
+    if "b_research" not in metrics:
+        return None, "no b_research column"
+    if "n_research" in metrics:
+        counts = pd.to_numeric(metrics["n_research"])
+        if counts.isna().all():
+            return None, "no research shown: the responses have no research column"
+        seen = counts.fillna(0).to_numpy() > 0
+    else:
+        seen = metrics["b_research"].notna().to_numpy()
+    if not seen.any():
+        return None, "no research shown: nobody saw market research"
+    return metrics[seen], ""
+
+
+def _research_paired_rows(part: pd.DataFrame) -> list[dict]:
+    pairs = part[["b_own_with_research", "b_own_without_research"]].dropna()
+    with_, without = (pairs[c].to_numpy(dtype=float) for c in pairs.columns)
+    stats_, reason = _paired_t(
+        without, with_,
+        too_few="needs at least 2 persons with b_own_with_research and b_own_without_research",
+        no_variance="the difference b_own_with_research - b_own_without_research is the same for everybody",
+    )
+    renamed = {"mean_first": "mean_without", "mean_second": "mean_with"}
+    known = {renamed.get(key, key): value for key, value in stats_.items()}
+    if reason:
+        return [_nan_row(RESEARCH_PAIRED_COLUMNS, reason, **known)]
+    return [{**known, "reason": ""}]

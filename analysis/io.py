@@ -1,4 +1,4 @@
-"""Reading and validating long-format responses (DESIGN section 4).
+"""Reading and validating long-format responses (the columns of :func:`analysis.person_metrics`).
 
 Validation names every bad row and field at once, with row numbers as a
 spreadsheet shows them (the header is line 1, the first data row is row 2),
@@ -28,10 +28,10 @@ ID_COLUMNS = ("participant_id", "item_id")
 """Identifier columns; always strings (an id like ``007`` keeps its zeros)."""
 
 NUMERIC_COLUMNS = (
-    "round", "own", "prediction", "lower", "upper", "truth",
+    "round", "own", "prediction", "lower", "upper", "research", "truth",
     "item_min", "item_max", "own_min", "own_max", "empathy",
 )
-"""Columns that must hold numbers when present."""
+"""Columns that must hold numbers when present (``research`` may be empty: no research shown)."""
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 MAX_LISTED_PROBLEMS = 20
@@ -104,7 +104,7 @@ def validate_responses(responses: pd.DataFrame) -> pd.DataFrame:
         Listing every problem: a missing required column (named); an empty
         id; a non-numeric or non-finite value (column, row, value); a round
         that is not a whole number >= 1; a range whose min is not below its
-        max; a prediction, truth, lower or upper outside
+        max; a prediction, truth, lower, upper or research estimate outside
         ``[item_min, item_max]`` or an own answer outside
         ``[own_min, own_max]`` (falling back to the item range); lower above
         upper; the same participant, item and round twice (all rows named).
@@ -194,7 +194,7 @@ def _range_problems(data: pd.DataFrame, rows: np.ndarray) -> list[tuple[int, str
     own_min, own_max = _column(data, "own_min"), _column(data, "own_max")
     problems = _bad_bounds("item_min", "item_max", item_min, item_max, rows)
     problems += _bad_bounds("own_min", "own_max", own_min, own_max, rows)
-    for column in ("prediction", "truth", "lower", "upper"):
+    for column in ("prediction", "truth", "lower", "upper", "research"):
         problems += _outside(column, _column(data, column), item_min, item_max, "item_min..item_max", rows)
     has_own_range = np.isfinite(own_min) & np.isfinite(own_max)
     problems += _outside(

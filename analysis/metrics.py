@@ -1,12 +1,14 @@
 """Per-person calibration metrics, computed for every participant at once.
 
 The engine turns long-format responses (one row per participant x item x
-round, DESIGN section 4) into one row of metrics per participant and round
-(DESIGN section 5).  Everything is vectorised: rows are grouped with an
-integer index, per-person sums come from :func:`numpy.bincount`, and the
-three-regressor OLS is solved in closed form for all persons at once.  There
-is no Python loop over persons, so 10,000 participants x 30 items take a
-fraction of a second (see ``benchmarks/bench_analysis.py``).
+round, see :func:`person_metrics`) into one row of metrics per participant
+and round; every metric is defined in ``docs/methods.md`` (section 2, and
+section 3 for the use of market research).  Everything is vectorised: rows
+are grouped with an integer index, per-person sums come from
+:func:`numpy.bincount`, and the regressions are solved in closed form
+(explicit cofactors of the centred normal equations) for all persons at
+once.  There is no Python loop over persons, so 10,000 participants x 30
+items take a fraction of a second (see ``benchmarks/bench_analysis.py``).
 
 References
 ----------
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS = ("participant_id", "item_id", "own", "prediction", "truth")
-"""Columns without which no metric can be computed (DESIGN section 4)."""
+"""Columns without which no metric can be computed."""
 
 METRIC_COLUMNS = (
     "mae",
@@ -72,8 +74,16 @@ METRIC_COLUMNS = (
     "interval_hit_rate",
     "interval_mean_width",
     "interval_score",
+    "n_research",
+    "b_research",
+    "b_research_se",
+    "b_research_ci_low",
+    "b_research_ci_high",
+    "b_research_p",
+    "b_own_with_research",
+    "b_own_without_research",
 )
-"""Names of the per-person metrics, in output order (DESIGN section 5)."""
+"""Names of the per-person metrics, in output order (``docs/methods.md``, sections 2 and 3)."""
 
 CARRY_COLUMNS = ("condition", "workshop", "empathy")
 """Person-level columns copied to the output when present in the input."""
@@ -83,6 +93,10 @@ INTERVAL_ALPHA = 0.2
 
 MIN_ITEMS_CORRELATION = 3
 MIN_ITEMS_REGRESSION = 4
+MIN_ITEMS_RESEARCH_MODEL = 5
+"""Answered items the four-coefficient research model needs (df = k - 4 >= 1)."""
+MIN_RESEARCH_ITEMS = 2
+"""Answered items with research shown that the research model needs."""
 CONFIDENCE = 0.95
 
 REL_TOL = 1e-10
@@ -106,6 +120,16 @@ _COLLINEAR = 8
 _PERFECT_FIT = 9
 _PREDICTION_LINEAR_IN_TRUTH = 10
 _NO_INTERVALS = 11
+_NO_RESEARCH = 12
+_FEW_FOR_RESEARCH_MODEL = 13
+_FEW_RESEARCH_ITEMS = 14
+_RESEARCH_COLLINEAR = 15
+_FEW_WITH_RESEARCH = 16
+_FEW_WITHOUT_RESEARCH = 17
+# b_own fitted on the items with (without) research: the reasons of the full
+# regression, restricted to those items, are their code plus this offset.
+_WITH_RESEARCH = 20
+_WITHOUT_RESEARCH = 40
 
 _REASON_TEXT = {
     _NO_ITEMS: "no answered items",
@@ -125,6 +149,29 @@ _REASON_TEXT = {
     ),
     _PREDICTION_LINEAR_IN_TRUTH: "your predictions are an exact straight-line function of the true values",
     _NO_INTERVALS: "no intervals given",
+    _NO_RESEARCH: "no research shown",
+    _FEW_FOR_RESEARCH_MODEL: f"needs at least {MIN_ITEMS_RESEARCH_MODEL} answered items (has {{k}})",
+    _FEW_RESEARCH_ITEMS: f"needs at least {MIN_RESEARCH_ITEMS} answered items with research (has {{n_with}})",
+    _RESEARCH_COLLINEAR: (
+        "the research's deviations from the true values are constant or a straight-line function of "
+        "the true values and your own answers, so their influence cannot be separated"
+    ),
+    _FEW_WITH_RESEARCH: f"needs at least {MIN_ITEMS_REGRESSION} answered items with research (has {{n_with}})",
+    _FEW_WITHOUT_RESEARCH: f"needs at least {MIN_ITEMS_REGRESSION} answered items without research (has {{n_without}})",
+}
+for _offset, _which in ((_WITH_RESEARCH, "with"), (_WITHOUT_RESEARCH, "without")):
+    for _code in (_OWN_CONSTANT, _TRUTH_CONSTANT, _PREDICTION_CONSTANT, _COLLINEAR):
+        _REASON_TEXT[_offset + _code] = f"on the items {_which} research, {_REASON_TEXT[_code]}"
+del _offset, _which, _code
+
+# Reasons whose text names a count, and the count it names.
+_COUNT_OF_REASON = {
+    _FEW_FOR_CORRELATION: "k",
+    _FEW_FOR_REGRESSION: "k",
+    _FEW_FOR_RESEARCH_MODEL: "k",
+    _FEW_RESEARCH_ITEMS: "n_with",
+    _FEW_WITH_RESEARCH: "n_with",
+    _FEW_WITHOUT_RESEARCH: "n_without",
 }
 
 
@@ -133,7 +180,7 @@ def rescale(values, low, high):
 
     ``x' = 100 * (x - low) / (high - low)``, so that items on different
     scales (a 1-6 rating, a 0-100 percentage, a price) become comparable
-    before they are pooled within a person (DESIGN section 5).
+    before they are pooled within a person (``docs/methods.md``, section 1).
 
     Parameters
     ----------
@@ -144,8 +191,8 @@ def rescale(values, low, high):
     -------
     numpy.ndarray
         Rescaled values.  Where ``low`` or ``high`` is missing the raw value
-        is kept (no rescaling, DESIGN section 4); where the range is not
-        positive the result is NaN, because no percentage exists.
+        is kept (no rescaling); where the range is not positive the result
+        is NaN, because no percentage exists.
     """
     values = np.asarray(values, dtype=float)
     low = np.asarray(low, dtype=float)
@@ -165,11 +212,13 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     responses : pandas.DataFrame
         Long format, one row per participant x item x round, with columns
         ``participant_id, item_id, own, prediction, truth`` (required) and
-        optionally ``workshop, condition, round, lower, upper, item_min,
-        item_max, own_min, own_max, empathy, answered_at``.  A missing
-        ``round`` means round 1.  Rows whose ``own``, ``prediction`` or
-        ``truth`` is missing (a skipped answer) or whose ``participant_id``
-        is missing are ignored.
+        optionally ``workshop, condition, round, lower, upper, research,
+        item_min, item_max, own_min, own_max, empathy, answered_at``.
+        ``research`` is the market-research estimate shown with that answer,
+        in the item's unit, and empty (NaN) where no research was shown.  A
+        missing ``round`` means round 1.  Rows whose ``own``, ``prediction``
+        or ``truth`` is missing (a skipped answer) or whose
+        ``participant_id`` is missing are ignored.
 
     Returns
     -------
@@ -181,14 +230,17 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
         metrics named in :data:`METRIC_COLUMNS`, and ``note``: one clause per
         reason, ``"<metrics> undefined: <reason>"``, joined by ``"; "``, or
         ``''`` when every metric is defined.  An undefined metric is NaN and
-        always has a reason in ``note``.
+        always has a reason in ``note``.  Without a ``research`` column every
+        research metric (``n_research`` to ``b_own_without_research``) is NaN
+        with the reason "no research shown".
 
     Notes
     -----
+    Definitions and reading rules: ``docs/methods.md``, sections 2 and 3.
     Values are first rescaled per item to percent of the answer range,
-    ``x' = 100 (x - min) / (max - min)``: prediction, truth, lower and upper
-    with ``item_min/item_max``; own with ``own_min/own_max``, falling back to
-    ``item_min/item_max`` (see :func:`rescale`).  With ``o`` = own,
+    ``x' = 100 (x - min) / (max - min)``: prediction, truth, lower, upper and
+    research with ``item_min/item_max``; own with ``own_min/own_max``, falling
+    back to ``item_min/item_max`` (see :func:`rescale`).  With ``o`` = own,
     ``y`` = prediction, ``t`` = truth, ``e = y - t`` and k answered items:
 
     * ``mae = mean|e|``, ``rmse = sqrt(mean e^2)``,
@@ -204,8 +256,9 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
       done with explicit cofactors for all persons at once.  With
       ``s^2 = RSS / (k - 3)``, ``b_own_se = sqrt(s^2 Stt / (Stt Soo - Sto^2))``,
       the 95% interval is ``b_own +/- t_{0.975, k-3} b_own_se`` and
-      ``b_own_p`` is two-sided.  Needs k >= 4 and non-zero variance in o,
-      y and t, and o not a linear function of t.
+      ``b_own_p`` is two-sided: it goes with this two-sided 95% CI (p < .05
+      exactly when the CI excludes 0).  Needs k >= 4 and non-zero variance in
+      o, y and t, and o not a linear function of t.
     * ``partial_r_own``: partial correlation of o and y controlling for t,
       ``(Soy - Sto Sty / Stt) / sqrt((Soo - Sto^2 / Stt)(Syy - Sty^2 / Stt))``.
     * ``mae_without_own_pull = mean|y - b_own (o - mean o) - t|``: the error
@@ -214,6 +267,21 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
       hit rate ``mean 1[l <= t <= u]``, mean width ``mean(u - l)`` and the
       interval score of Gneiting & Raftery (2007, eq. 43) at alpha = 0.2,
       ``(u - l) + (2/alpha)(l - t) 1[t < l] + (2/alpha)(t - u) 1[t > u]``.
+    * Use of market research (``docs/methods.md``, section 3), with the
+      research estimate ``r`` (rescaled like the truth) and ``D = 1`` on
+      items where it was shown: ``n_research`` counts answered items with
+      ``D = 1`` (NaN without a ``research`` column).  OLS
+      ``y = a + b_t t + b_o o + b_research D (r - t) + u`` gives
+      ``b_research`` (0: research ignored; 1: predictions moved one-for-one
+      with the research's deviation from the truth), its classical SE
+      ``sqrt(s^2 [S^-1]_rr)`` with ``s^2 = RSS / (k - 4)`` and S the 3x3
+      centred cross-product matrix of (t, o, D (r - t)), the two-sided 95% CI
+      ``b_research +/- t_{0.975, k-4} SE`` and the two-sided ``b_research_p``.
+      Needs k >= 5, at least 2 answered items with research, and a
+      non-singular S.  ``b_own_with_research`` and
+      ``b_own_without_research`` are ``b_own`` of the three-coefficient model
+      fitted on the items with and without research only (each needs at
+      least 4 such items).
 
     Examples
     --------
@@ -225,8 +293,29 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     >>> row = person_metrics(df).iloc[0]
     >>> int(row["n_items"]), float(row["mae"]), round(float(row["b_own"]), 3)
     (5, 11.0, 0.392)
-    >>> row["note"]
+    >>> row["note"].split("; ")[0]
     'interval_hit_rate, interval_mean_width, interval_score undefined: no intervals given'
+
+    With market research shown on four of eight items (predictions moved
+    about half-way toward the research's deviation from the truth):
+
+    >>> df = pd.DataFrame({
+    ...     "participant_id": ["a"] * 8, "item_id": [1, 2, 3, 4, 5, 6, 7, 8],
+    ...     "own": [10, 80, 30, 60, 50, 20, 70, 40],
+    ...     "prediction": [28, 66, 52, 44, 33, 35, 62, 45],
+    ...     "truth": [30, 50, 40, 40, 20, 30, 60, 50],
+    ...     "research": [40, None, 55, None, 30, None, 50, None]})
+    >>> row = person_metrics(df).iloc[0]
+    >>> int(row["n_research"]), round(float(row["b_research"]), 3), round(float(row["b_research_p"]), 3)
+    (4, 0.583, 0.212)
+    >>> round(float(row["b_own_with_research"]), 3), round(float(row["b_own_without_research"]), 3)
+    (0.167, 0.368)
+
+    Without a ``research`` column the research metrics are undefined:
+
+    >>> row = person_metrics(df.drop(columns="research")).iloc[0]
+    >>> row["note"].split("; ")[1].endswith("b_own_without_research undefined: no research shown")
+    True
     """
     data = prepare_responses(responses)
     groups = _group_rows(data)
@@ -236,6 +325,8 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         values, reasons = _compute(arrays)
     for name, reason in reasons.items():
+        if name in _COUNT_METRICS and np.all(reason == _OK):
+            continue  # a count that is defined everywhere stays an integer
         values[name] = np.where(reason == _OK, values[name], np.nan)
     out = groups.keys.copy()
     for column in CARRY_COLUMNS:
@@ -244,7 +335,7 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     out["n_items"] = arrays.k
     for name in METRIC_COLUMNS:
         out[name] = values[name]
-    out["note"] = _notes(reasons, arrays.k)
+    out["note"] = _notes(reasons, _note_counts(arrays))
     return out
 
 
@@ -253,9 +344,11 @@ def prepare_responses(responses: pd.DataFrame) -> pd.DataFrame:
 
     Checks the required columns, drops rows without a participant, makes
     ``participant_id`` a string and ``round`` a number (missing means 1),
-    and rescales own, prediction, truth, lower and upper to percent of the
-    answer range (:func:`rescale`).  Rows with missing answers are kept;
-    callers decide which answers they need.
+    and rescales own, prediction, truth, lower, upper and (when present)
+    research to percent of the answer range (:func:`rescale`; research,
+    like prediction and truth, with ``item_min/item_max``).  Rows with
+    missing answers are kept; callers decide which answers they need.  The
+    result has a ``research`` column only when the input has one.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in responses.columns]
     if missing:
@@ -280,6 +373,8 @@ def prepare_responses(responses: pd.DataFrame) -> pd.DataFrame:
     }
     for column in ("prediction", "truth", "lower", "upper"):
         columns[column] = rescale(numeric[column], item_min, item_max)
+    if "research" in data:
+        columns["research"] = rescale(_numeric(data, "research"), item_min, item_max)
     for column in CARRY_COLUMNS:
         if column in data:
             columns[column] = _numeric(data, column) if column == "empathy" else data[column].reset_index(drop=True)
@@ -351,6 +446,7 @@ class _Arrays:
     truth: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    research: np.ndarray | None  # None when the input has no research column
     k: np.ndarray
 
 
@@ -373,6 +469,7 @@ def _sorted_valid_arrays(data: pd.DataFrame, codes: np.ndarray) -> _Arrays:
         truth=pick("truth"),
         lower=pick("lower"),
         upper=pick("upper"),
+        research=pick("research") if "research" in data else None,
         k=np.bincount(g, minlength=n_groups),
     )
 
@@ -454,6 +551,7 @@ def _compute(a: _Arrays) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     _correlations(s, constant, k, values, reasons)
     _regression(sums, s, means, constant, {"o": oc, "y": yc, "t": tc, "error": e}, k, values, reasons)
     _interval_metrics(sums, a, k, values, reasons)
+    _research_metrics(sums, a, s, {"o": oc, "y": yc, "t": tc}, constant, values, reasons)
     return values, reasons
 
 
@@ -568,37 +666,171 @@ def _interval_metrics(sums, a, k, values, reasons):
         reasons[name] = reason
 
 
-def _notes(reasons: dict[str, np.ndarray], k: np.ndarray) -> np.ndarray:
+_COUNT_METRICS = ("n_research",)
+"""Metrics that are counts: integers wherever they are defined for every group."""
+
+_RESEARCH_METRICS = METRIC_COLUMNS[METRIC_COLUMNS.index("n_research"):]
+
+
+def _research_metrics(sums, a, s, centred, constant, values, reasons):
+    """Use of market research: b_research with inference, and b_own with and without research.
+
+    ``s`` holds the centred sums of cross-products over all answered items,
+    ``centred`` the centred o, y and t of every row, ``constant`` whether o,
+    y and t are constant per group (``docs/methods.md``, section 3).
+    """
+    k = a.k
+    if a.research is None:
+        for name in _RESEARCH_METRICS:
+            values[name] = np.full(len(k), np.nan)
+            reasons[name] = np.full(len(k), _NO_RESEARCH)
+        return
+    g = sums.g
+    shown = np.isfinite(a.research)
+    n_with = np.bincount(g[shown], minlength=len(k))
+    values["n_research"] = n_with
+    reasons["n_research"] = np.full(len(k), _OK)
+
+    # y = a + b_t t + b_o o + b_r z with z = D (r - t): the 3x3 centred normal
+    # equations [[Stt, Sto, Stz], [Sto, Soo, Soz], [Stz, Soz, Szz]] b = [Sty, Soy, Szy]',
+    # solved with the cofactors C of the symmetric matrix: b = C rhs / det.
+    oc, yc, tc = centred["o"], centred["y"], centred["t"]
+    z = np.where(shown, a.research - a.truth, 0.0)
+    zc = z - sums.mean(z)[g]
+    tt, oo, ot, ty, oy = s["tt"], s["oo"], s["ot"], s["ty"], s["oy"]
+    tz, oz, zz, zy = sums(tc * zc), sums(oc * zc), sums(zc * zc), sums(zc * yc)
+    c_tt = oo * zz - oz * oz
+    c_to = oz * tz - ot * zz
+    c_tz = ot * oz - oo * tz
+    c_oo = tt * zz - tz * tz
+    c_oz = tz * ot - tt * oz
+    c_zz = tt * oo - ot * ot
+    det = tt * c_tt + ot * c_to + tz * c_tz
+    b_t = _divide(c_tt * ty + c_to * oy + c_tz * zy, det)
+    b_o = _divide(c_to * ty + c_oo * oy + c_oz * zy, det)
+    b_r = _divide(c_tz * ty + c_oz * oy + c_zz * zy, det)
+    residual = yc - b_t[g] * tc - b_o[g] * oc - b_r[g] * zc
+    rss = sums(residual * residual)
+    df = np.where(k > 4, k - 4, 0).astype(float)
+    se = np.sqrt(_divide(rss, df) * _divide(c_zz, det))
+    df_safe = np.where(df > 0, df, 1.0)
+    critical = stats.t.ppf(0.5 + CONFIDENCE / 2, df_safe)
+    values["b_research"] = b_r
+    values["b_research_se"] = se
+    values["b_research_ci_low"] = b_r - critical * se
+    values["b_research_ci_high"] = b_r + critical * se
+    values["b_research_p"] = 2.0 * stats.t.sf(np.abs(_divide(b_r, se)), df_safe)
+
+    research_scale = np.maximum(sums.max_abs(np.where(shown, a.research, 0.0)), sums.max_abs(a.truth))
+    deviation_constant = sums.is_constant(z, scale=research_scale)
+    base = np.select(
+        [
+            k == 0,
+            n_with == 0,
+            k < MIN_ITEMS_RESEARCH_MODEL,
+            n_with < MIN_RESEARCH_ITEMS,
+            constant["o"],
+            constant["t"],
+            constant["y"],
+            ~(c_zz > REL_TOL * tt * oo),
+            deviation_constant | ~(det > REL_TOL * tt * oo * zz),
+        ],
+        [
+            _NO_ITEMS, _NO_RESEARCH, _FEW_FOR_RESEARCH_MODEL, _FEW_RESEARCH_ITEMS, _OWN_CONSTANT,
+            _TRUTH_CONSTANT, _PREDICTION_CONSTANT, _COLLINEAR, _RESEARCH_COLLINEAR,
+        ],
+        _OK,
+    )
+    reasons["b_research"] = base
+    perfect_fit = ~(rss > REL_TOL * s["yy"])
+    inference = np.where((base == _OK) & perfect_fit, _PERFECT_FIT, base)
+    for name in ("b_research_se", "b_research_ci_low", "b_research_ci_high", "b_research_p"):
+        reasons[name] = inference
+
+    for name, rows, offset in (
+        ("b_own_with_research", shown, _WITH_RESEARCH),
+        ("b_own_without_research", ~shown, _WITHOUT_RESEARCH),
+    ):
+        # Rows stay sorted by group when a subset is taken, so the subset has
+        # its own per-group reductions, and the full regression's code applies.
+        subset = _Sums(g[rows], np.bincount(g[rows], minlength=len(k)))
+        values[name], degenerate = _subset_b_own(subset, a.own[rows], a.prediction[rows], a.truth[rows])
+        if offset == _WITH_RESEARCH:
+            first = [k == 0, n_with == 0, n_with < MIN_ITEMS_REGRESSION]
+            codes = [_NO_ITEMS, _NO_RESEARCH, _FEW_WITH_RESEARCH]
+        else:
+            first = [k == 0, subset.k < MIN_ITEMS_REGRESSION]
+            codes = [_NO_ITEMS, _FEW_WITHOUT_RESEARCH]
+        reasons[name] = np.select([*first, degenerate != _OK], [*codes, offset + degenerate], _OK)
+
+
+def _subset_b_own(sums: _Sums, o: np.ndarray, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """b_own of y = a + b_truth t + b_own o fitted on the rows that ``sums`` groups.
+
+    Returns the weights and, per group, the code of the reason (own, truth
+    or prediction constant, or own collinear with truth) that makes them
+    undefined on these rows, or ``_OK``.  Too few rows are left to the caller.
+    """
+    g = sums.g
+    oc = o - sums.mean(o)[g]
+    yc = y - sums.mean(y)[g]
+    tc = t - sums.mean(t)[g]
+    tt, oo, ot = sums(tc * tc), sums(oc * oc), sums(oc * tc)
+    det = tt * oo - ot * ot
+    b_own = _divide(tt * sums(oc * yc) - ot * sums(tc * yc), det)
+    degenerate = np.select(
+        [sums.is_constant(o), sums.is_constant(t), sums.is_constant(y), ~(det > REL_TOL * tt * oo)],
+        [_OWN_CONSTANT, _TRUTH_CONSTANT, _PREDICTION_CONSTANT, _COLLINEAR],
+        _OK,
+    )
+    return b_own, degenerate
+
+
+def _note_counts(a: _Arrays) -> dict[str, np.ndarray]:
+    """The counts that reasons name: answered items, and those with and without research."""
+    n_with = np.zeros_like(a.k) if a.research is None else np.bincount(a.g[np.isfinite(a.research)],
+                                                                        minlength=len(a.k))
+    return {"k": a.k, "n_with": n_with, "n_without": a.k - n_with}
+
+
+def _notes(reasons: dict[str, np.ndarray], counts: dict[str, np.ndarray]) -> np.ndarray:
     """Human-readable note per group, built once per distinct pattern of reasons.
 
     Participants share few patterns (all defined, too few items, constant own
     answers...), so the strings are built for the unique rows of the reason
     matrix and mapped back, instead of once per participant.  Each row (codes
-    and, where a "too few items" reason needs it, k < 4) fits in bytes, so
-    rows are deduplicated as fixed-size byte strings, which is far faster
-    than ``np.unique(axis=0)``.
+    and, where a "too few items" reason names it, the count it names, which
+    is then below 5) fits in bytes, so rows are deduplicated as fixed-size
+    byte strings, which is far faster than ``np.unique(axis=0)``.
     """
     names = list(METRIC_COLUMNS)
-    if not len(k):
+    count_names = list(counts)
+    if not len(counts["k"]):
         return np.array([], dtype=object)
     matrix = np.column_stack([reasons[name] for name in names])
-    counts_matter = np.isin(matrix, (_FEW_FOR_CORRELATION, _FEW_FOR_REGRESSION)).any(axis=1)
-    key = np.column_stack([matrix, np.where(counts_matter, k, 0)]).astype(np.uint8)
+    named = []
+    for count_name in count_names:
+        codes = [code for code, which in _COUNT_OF_REASON.items() if which == count_name]
+        matters = np.isin(matrix, codes).any(axis=1)
+        named.append(np.where(matters, counts[count_name], 0))
+    key = np.column_stack([matrix, *named]).astype(np.uint8)
     rows = np.ascontiguousarray(key).view(np.dtype((np.void, key.shape[1]))).ravel()
     patterns, inverse = np.unique(rows, return_inverse=True)
     texts = []
     for pattern in patterns:
         codes = np.frombuffer(pattern.tobytes(), dtype=np.uint8)
-        texts.append(_note_text(names, codes[:-1], int(codes[-1])))
+        pattern_counts = dict(zip(count_names, codes[len(names):].tolist()))
+        texts.append(_note_text(names, codes[: len(names)], pattern_counts))
     return np.array(texts, dtype=object)[inverse.reshape(-1)]
 
 
-def _note_text(names: list[str], codes: np.ndarray, k: int) -> str:
+def _note_text(names: list[str], codes: np.ndarray, counts: dict[str, int]) -> str:
     """'<metrics> undefined: <reason>' clauses for one pattern of reason codes."""
     by_reason: dict[int, list[str]] = {}
     for name, code in zip(names, codes):
         if code != _OK:
             by_reason.setdefault(int(code), []).append(name)
     return "; ".join(
-        f"{', '.join(metrics)} undefined: {_REASON_TEXT[code].format(k=k)}" for code, metrics in by_reason.items()
+        f"{', '.join(metrics)} undefined: {_REASON_TEXT[code].format(**counts)}"
+        for code, metrics in by_reason.items()
     )

@@ -14,6 +14,7 @@ from conftest import realistic_responses
 import analysis.cli
 from analysis import METRIC_COLUMNS, person_metrics, read_responses
 from analysis.cli import analyze
+from analysis.group import EGOCENTRISM_COLUMNS, RESEARCH_PAIRED_COLUMNS
 
 
 @pytest.fixture
@@ -35,6 +36,59 @@ def test_table_report(run, responses_csv):
         assert title in out
     assert "mgr-0 " in out
     assert "not possible: needs rounds 1 and 2" in out
+    # The one-sided p is printed with its matching lower bound, the two-sided p with the two-sided CI.
+    assert "p one-sided, with its 95% lower bound ci_one_sided_low" in out
+    assert "p_two_sided with the two-sided 95% CI ci_low..ci_high" in out
+    assert "b_own_p and b_research_p are two-sided" in out
+    assert "ci_one_sided_low" in out.split("Egocentric weight")[1].splitlines()[2]  # a column of the table
+    assert "Research weight b_research > 0" in out and "not possible: no research shown" in out
+    assert " b_research " not in out.split("Egocentric weight")[0]  # nobody saw research: no research columns
+
+
+@pytest.fixture
+def research_csv(tmp_path):
+    path = tmp_path / "research.csv"
+    realistic_responses(seed=5, n_persons=32, n_items=12, research=True).to_csv(path, index=False)
+    return path
+
+
+def test_table_report_with_research(run, research_csv):
+    out = run(research_csv, "--by", "").stdout
+    per_person = out.split("Egocentric weight")[0]
+    for column in ("n_research", "b_research", "b_research_ci_low", "b_research_ci_high", "b_research_p"):
+        assert column in per_person
+    research = out.split("Research weight b_research > 0 (persons who saw research)?")[1]
+    assert "One-sided t and Wilcoxon: p one-sided, with its 95% lower bound ci_one_sided_low" in research
+    header = research.splitlines()[2]
+    assert "ci_one_sided_low" in header and "p_two_sided" in header and "wilcoxon_p" in header
+    assert "b_own on items with minus without research (paired t, two-sided p)" in out
+    assert "mean_with" in out and "mean_without" in out
+    assert "b_research across conditions (Welch ANOVA)" in out
+    assert "b_research and empathy" in out
+
+
+def test_json_output_with_research(run, research_csv):
+    payload = json.loads(run(research_csv, "--format", "json", "--by", "").stdout)
+    researched = [p for p in payload["participants"] if p["condition"] == "market_research"]
+    others = [p for p in payload["participants"] if p["condition"] != "market_research"]
+    assert all(isinstance(p["n_research"], int) and p["n_research"] > 0 for p in researched)
+    assert all(p["n_research"] == 0 and p["b_research"] is None for p in others)
+    assert any(p["b_research"] is not None and p["b_own_with_research"] is not None for p in researched)
+    research = payload["group"]["research"]
+    assert research["reason"] == "" and set(research["rows"][0]) == set(EGOCENTRISM_COLUMNS)
+    assert research["rows"][0]["n"] == sum(p["b_research"] is not None for p in researched)
+    paired = payload["group"]["research_with_without"]["rows"][0]
+    assert set(paired) == set(RESEARCH_PAIRED_COLUMNS)
+    assert payload["group"]["research_empathy"]["rows"][0]["term"] == "Intercept"
+
+
+def test_csv_output_with_research_equals_person_metrics(run, research_csv):
+    written = pd.read_csv(io.StringIO(run(research_csv, "--format", "csv").stdout), dtype={"participant_id": str},
+                          keep_default_na=False, na_values=[""])
+    expected = person_metrics(read_responses(research_csv))
+    assert list(written.columns) == list(expected.columns)
+    np.testing.assert_allclose(written[list(METRIC_COLUMNS)].to_numpy(dtype=float),
+                               expected[list(METRIC_COLUMNS)].to_numpy(dtype=float), rtol=1e-12, equal_nan=True)
 
 
 def test_json_output(run, responses_csv):
@@ -47,9 +101,16 @@ def test_json_output(run, responses_csv):
     first = payload["participants"][0]
     assert isinstance(first["participant_id"], str) and isinstance(first["round"], int)
     assert set(METRIC_COLUMNS) <= set(first)
-    assert set(payload["group"]) == {"egocentrism", "conditions", "pairs", "empathy", "rounds"}
+    assert set(payload["group"]) == {"egocentrism", "conditions", "pairs", "empathy", "rounds", "research",
+                                     "research_with_without", "research_conditions", "research_pairs",
+                                     "research_empathy"}
     assert payload["group"]["rounds"] == {"reason": "needs rounds 1 and 2", "rows": []}
     assert payload["group"]["egocentrism"]["rows"][0]["condition"] == "control"  # default --by condition
+    egocentrism = payload["group"]["egocentrism"]["rows"][0]
+    assert {"p", "ci_one_sided_low", "p_two_sided", "ci_low", "ci_high"} <= set(egocentrism)
+    assert payload["group"]["research"]["rows"] == []
+    assert payload["group"]["research"]["reason"] == "no research shown: the responses have no research column"
+    assert first["b_research"] is None and first["n_research"] is None
     assert len(payload["items"]) == 10
 
 
@@ -134,6 +195,7 @@ HEADER = "participant_id,item_id,own,prediction,lower,upper,truth,item_min,item_
         ("p,a,3,140,,,45,0,100\n", HEADER, "row 2: prediction 140 is outside the range [0, 100]"),
         ("p,a,3,40,,,45,0,100\np,a,4,50,,,45,0,100\n", HEADER, "rows 2, 3: duplicate answer for participant 'p'"),
         ("p,a,3,40,60,50,45,0,100\n", HEADER, "row 2: lower (60) is greater than upper (50)"),
+        ("p,a,3,40,,,45,0,100,x\n", HEADER.rstrip("\n") + ",research\n", "row 2: research is not a number: 'x'"),
     ],
 )
 def test_bad_data_exits_2_with_a_clear_message(run, tmp_path, body, header, message):

@@ -9,9 +9,11 @@ import pandas as pd
 import pingouin as pg
 import pytest
 from conftest import TOL
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from analysis import group_tests, hedges_g, person_metrics
+from analysis import condition_tests, egocentrism_test, empathy_test, group_tests, hedges_g, person_metrics
 
 CONDITIONS = ["control", "market_research", "perspective", "perspective_suppress"]
 
@@ -70,6 +72,10 @@ def test_egocentrism_matches_pingouin_ttest_and_wilcoxon(metrics):
         close(row["ci_low"], ci.low)
         close(row["ci_high"], ci.high)
         assert np.round([row["ci_low"], row["ci_high"]], 2).tolist() == pg.ttest(x, 0)["CI95"].iloc[0].tolist()
+        # The bound that goes with the one-sided p, and the p that goes with the two-sided CI.
+        close(row["ci_one_sided_low"], stats.ttest_1samp(x, 0, alternative="greater").confidence_interval().low)
+        assert np.round(row["ci_one_sided_low"], 2) == pg.ttest(x, 0, alternative="greater")["CI95"].iloc[0][0]
+        close(row["p_two_sided"], pg.ttest(x, 0)["p_val"].iloc[0])
         close(row["wilcoxon_w"], wilcoxon["W_val"])
         close(row["wilcoxon_p"], wilcoxon["p_val"])
         assert row["reason"] == ""
@@ -250,3 +256,83 @@ def test_runs_on_person_metrics_output(realistic_data):
     result = group_tests(person_metrics(realistic_data), by=["workshop"])
     ego = result["egocentrism"].iloc[0]
     assert ego["workshop"] == "ws-2024" and ego["n"] == 80 and ego["p"] < 0.05
+
+
+def test_one_sided_p_goes_with_the_lower_bound_and_two_sided_p_with_the_ci():
+    """Where the two readings disagree: one-sided p < .05 and bound > 0, but the two-sided CI contains 0."""
+    row = egocentrism_test(pd.DataFrame({"b_own": [0.30, 0.10, 0.25, -0.05, 0.40]})).iloc[0]
+    assert row["p"] < 0.05 < row["p_two_sided"]
+    assert row["ci_one_sided_low"] > 0 > row["ci_low"]
+    close(row["p_two_sided"], 2 * row["p"])
+
+
+samples = st.lists(st.floats(-1, 1, allow_nan=False, allow_infinity=False), min_size=2, max_size=40)
+
+
+@settings(max_examples=50, deadline=None)
+@given(samples, st.floats(-0.5, 0.8))
+def test_lower_bound_is_above_zero_exactly_when_the_one_sided_p_is_below_05(values, shift):
+    x = np.asarray(values) + shift
+    assume(np.ptp(x) > 1e-6)
+    row = egocentrism_test(pd.DataFrame({"b_own": x})).iloc[0]
+    critical = stats.t.ppf(0.95, row["df"])
+    assume(abs(row["t"] - critical) > 1e-9)  # exactly on the boundary rounding decides
+    assert (row["ci_one_sided_low"] > 0) == (row["p"] < 0.05)
+    assert (row["ci_low"] > 0 or row["ci_high"] < 0) == (row["p_two_sided"] < 0.05)
+
+
+def test_condition_and_empathy_tests_default_to_b_own(metrics):
+    anova, pairs = condition_tests(metrics)
+    explicit_anova, explicit_pairs = condition_tests(metrics, metric="b_own")
+    pd.testing.assert_frame_equal(anova, explicit_anova)
+    pd.testing.assert_frame_equal(pairs, explicit_pairs)
+    pd.testing.assert_frame_equal(empathy_test(metrics), empathy_test(metrics, metric="b_own"))
+    assert list(anova.columns) == ["round", "n_conditions", "n", "F", "df1", "df2", "p", "np2", "reason"]
+
+
+def test_condition_tests_on_another_metric_match_pingouin(metrics):
+    anova, pairs = condition_tests(metrics, metric="mae")
+    data = _round(metrics, 1)
+    ref = pg.welch_anova(data, dv="mae", between="condition").iloc[0]
+    row = anova.set_index("round").loc[1]
+    close(row["F"], ref["F"])
+    close(row["p"], ref["p_unc"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gh = pg.pairwise_gameshowell(data, dv="mae", between="condition")
+    ours = pairs[pairs["round"] == 1]
+    expected = gh[(gh["A"] == "market_research") & (gh["B"] == "perspective")].iloc[0]
+    row = ours[(ours["A"] == "market_research") & (ours["B"] == "perspective")].iloc[0]
+    close(row["p"], expected["pval"])
+    close(row["hedges_g"], expected["hedges"])
+
+
+def test_empathy_test_on_another_metric_matches_pingouin(metrics):
+    result = empathy_test(metrics[metrics["round"] == 1].drop(columns="condition"), metric="mae").set_index("term")
+    data = _round(metrics, 1)
+    close(result["r"].iloc[0], pg.corr(data["empathy"], data["mae"])["r"].iloc[0])
+    ref = pg.linear_regression(data[["empathy"]], data["mae"]).set_index("names")
+    close(result.loc["empathy", "coef"], ref.loc["empathy", "coef"])
+    close(result.loc["empathy", "ci_low"], ref.loc["empathy", "CI2.5"])
+
+
+def test_missing_metric_column_is_named():
+    frame = pd.DataFrame({"condition": ["a", "b"], "empathy": [1.0, 2.0], "b_own": [0.1, 0.2]})
+    anova, pairs = condition_tests(frame, metric="b_research")
+    assert anova.empty and anova.attrs["reason"] == "no b_research column"
+    assert pairs.attrs["reason"] == "no b_research column"
+    assert empathy_test(frame, metric="b_research").attrs["reason"] == "no b_research column"
+    assert condition_tests(frame.drop(columns="condition"), metric="b_research")[0].attrs["reason"] == (
+        "no condition column"
+    )
+
+
+def test_group_tests_lists_the_research_tests(metrics):
+    result = group_tests(metrics)
+    assert list(result) == ["egocentrism", "conditions", "pairs", "empathy", "rounds", "research",
+                            "research_with_without", "research_conditions", "research_pairs", "research_empathy"]
+    assert result["research"].attrs["reason"] == "no b_research column"
+    from_engine = group_tests(person_metrics(pd.DataFrame(
+        {"participant_id": "a", "item_id": list("abcde"), "own": [1, 5, 2, 7, 3], "prediction": [30, 52, 41, 20, 33],
+         "truth": [35, 45, 40, 30, 20]})))
+    assert from_engine["research_empathy"].attrs["reason"] == "no research shown: the responses have no research column"

@@ -50,6 +50,52 @@ def _assert_close(a, b, names) -> None:
             assert a[name] == pytest.approx(b[name], rel=RTOL, abs=1e-9), name
 
 
+RESEARCH_METRICS = METRIC_COLUMNS[METRIC_COLUMNS.index("n_research"):]
+
+research_answers = st.integers(min_value=6, max_value=25).flatmap(
+    lambda k: st.tuples(
+        *(st.lists(st.integers(0, 100), min_size=k, max_size=k) for _ in range(4)),
+        st.lists(st.booleans(), min_size=k, max_size=k),
+    )
+)
+
+
+def _well_conditioned(*columns) -> bool:
+    """Regressors far from collinear (determinant of their correlation matrix above 0.01)."""
+    x = np.column_stack(columns).astype(float)
+    if len(x) <= x.shape[1] + 1 or np.any(x.std(axis=0) < 1):
+        return False
+    return np.linalg.det(np.corrcoef(x, rowvar=False)) > 0.01
+
+
+@settings(max_examples=60, deadline=None)
+@given(research_answers, st.floats(-500, 500), st.floats(0.05, 50), st.randoms(use_true_random=False))
+def test_research_metrics_ignore_units_and_row_order(data, shift, factor, random):
+    """Research recorded in other units (with matching min/max), rows shuffled: the same research metrics."""
+    own, prediction, truth, research, shown = (np.asarray(v) for v in data)
+    assume(shown.sum() >= 2 and _well_conditioned(truth, own, np.where(shown, research - truth, 0)))
+    assume(np.std(prediction) > 1)
+    research = np.where(shown, research, np.nan)
+    ranges = {"own_min": 0.0, "own_max": 100.0}
+    before = _metrics(_frame(own, prediction, truth, research=research, item_min=0.0, item_max=100.0, **ranges))
+
+    def unit(values):
+        return shift + factor * np.asarray(values, dtype=float)
+
+    converted = _frame(own, unit(prediction), unit(truth), research=unit(research), item_min=unit(0.0),
+                       item_max=unit(100.0), **ranges)
+    order = list(range(len(converted)))
+    random.shuffle(order)
+    after = _metrics(converted.iloc[order])
+    assert before["n_research"] == after["n_research"] == shown.sum()
+    assert not np.isnan(before["b_research"])
+    names = ["b_research", "b_research_se", "b_research_ci_low", "b_research_ci_high", "b_research_p"]
+    for name, rows in (("b_own_with_research", shown), ("b_own_without_research", ~shown)):
+        if _well_conditioned(truth[rows], own[rows]):
+            names.append(name)
+    _assert_close(before, after, names)
+
+
 @settings(max_examples=60, deadline=None)
 @given(answers, st.integers(-1000, 1000))
 def test_shifting_own_answers_changes_only_the_intercept(data, shift):

@@ -85,6 +85,28 @@ def test_each_kind_of_bad_value(tmp_path, row, expected):
     assert expected in _problems(tmp_path, row)
 
 
+RESEARCH_HEADER = "participant_id,item_id,own,prediction,research,truth,item_min,item_max\n"
+
+
+def test_research_column_is_numeric_and_may_be_empty(tmp_path):
+    data = validate_responses(read_responses(_csv(tmp_path, "p,a,3,40,52.5,45,0,100", "p,b,4,50,,45,0,100",
+                                                  header=RESEARCH_HEADER)))
+    assert data["research"].dtype == float
+    assert data.loc[0, "research"] == 52.5 and np.isnan(data.loc[1, "research"])
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("p,a,3,40,lots,45,0,100", "row 2: research is not a number: 'lots'"),
+        ("p,a,3,40,inf,45,0,100", "row 2: research is infinite: inf"),
+        ("p,a,3,40,120,45,0,100", "row 2: research 120 is outside the range [0, 100] (item_min..item_max)"),
+    ],
+)
+def test_bad_research_values(tmp_path, row, expected):
+    assert expected in _problems(tmp_path, row, header=RESEARCH_HEADER)
+
+
 def test_own_falls_back_to_item_range(tmp_path):
     header = "participant_id,item_id,own,prediction,truth,item_min,item_max\n"
     assert "row 2: own 120 is outside the range [0, 100]" in _problems(tmp_path, "p,a,120,40,45,0,100", header=header)
