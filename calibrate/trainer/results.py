@@ -17,13 +17,15 @@ import pandas as pd
 from sqlalchemy import select
 
 from analysis import group_tests, item_stats, person_metrics
+from analysis.power import comparison_power, percent
 from calibrate.conditions import condition_text
 from calibrate.extensions import db
-from calibrate.models import Participant, Workshop, utcnow
+from calibrate.models import Condition, Participant, Workshop, utcnow
 from calibrate.progress import ROUNDS, room_progress, round_items
 from calibrate.responses import frame_records, long_frame
 
 IDLE_AFTER = timedelta(minutes=1)
+SIGNIFICANCE = 0.05
 MAX_IDLE_LISTED = 25
 CHART_LABEL_CHARS = 48
 
@@ -50,6 +52,10 @@ class WorkshopResults:
     empathy_reason: str = ""
     rounds: list[dict] = field(default_factory=list)
     rounds_reason: str = ""
+    research: list[dict] = field(default_factory=list)
+    research_reason: str = ""
+    research_with_without: list[dict] = field(default_factory=list)
+    research_empathy: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     charts: dict = field(default_factory=dict)
 
@@ -164,8 +170,15 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     results.overall = frame_records(_with_round(tests["egocentrism"], only_round))
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
     results.anova = frame_records(_with_round(tests["conditions"], only_round))
+    anova = {row["round"]: row for row in results.anova}
+    sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     results.pairs = [
-        {**row, "label_A": condition_text(row["A"]).label, "label_B": condition_text(row["B"]).label}
+        {
+            **row,
+            "label_A": condition_text(row["A"]).label,
+            "label_B": condition_text(row["B"]).label,
+            **_verdict(row, sizes[int(row["round"])], int(anova[row["round"]]["n_conditions"] or 2)),
+        }
         for row in frame_records(_with_round(tests["pairs"], only_round))
     ]
     if workshop.ask_empathy:
@@ -175,8 +188,43 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
         results.empathy_reason = tests["empathy"].attrs.get("reason", "")
     results.rounds = frame_records(tests["rounds"])
     results.rounds_reason = tests["rounds"].attrs.get("reason", "")
+    if Condition.MARKET_RESEARCH.value in workshop.conditions:
+        _add_research(results, tests, only_round, workshop.ask_empathy)
     results.items = _item_rows(workshop, item_stats(long))
     results.charts = _charts(results, metrics)
+
+
+def _verdict(pair: dict, items: int, groups: int) -> dict:
+    """What a pairwise comparison may be said to show, given its power (docs/methods.md, sections 4 and 6).
+
+    A difference is claimed only at p < .05; a non-significant result is
+    "inconclusive" unless the comparison had at least 80% power to detect a
+    difference of 0.10 in egocentric weight, and even then it is never called
+    "no effect".
+    """
+    if pair["p"] is None or pair["n_A"] is None:
+        return {"verdict": "not tested", "power": None}
+    power = comparison_power(int(pair["n_A"]), int(pair["n_B"]), items, groups=groups)
+    if pair["p"] < SIGNIFICANCE:
+        higher = pair["label_A"] if pair["diff"] > 0 else pair["label_B"]
+        return {"verdict": f"differ: higher egocentric weight in {higher}", "power": power.power}
+    if power.adequate:
+        verdict = f"no difference of {power.delta:.2f} or more detected ({percent(power.power)} power)"
+    else:
+        verdict = f"inconclusive with this many people ({percent(power.power)} power to detect {power.delta:.2f})"
+    return {"verdict": verdict, "power": power.power}
+
+
+def _add_research(results: WorkshopResults, tests: dict, only_round: int, ask_empathy: bool) -> None:
+    """How much the market-research condition used the research it saw (docs/methods.md, section 3)."""
+    results.research = frame_records(_with_round(tests["research"], only_round))
+    results.research_reason = tests["research"].attrs.get("reason", "")
+    results.research_with_without = frame_records(_with_round(tests["research_with_without"], only_round))
+    if ask_empathy:
+        results.research_empathy = [
+            {**row, "label": _term_label(row["term"])}
+            for row in frame_records(_with_round(tests["research_empathy"], only_round))
+        ]
 
 
 def _term_label(term: str | None) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from calibrate.cli import save_user
 from calibrate.extensions import db
 from calibrate.models import Exercise, Participant, Response, User, Workshop, WorkshopState, utcnow
-from calibrate.participant.services import condition_for_index, items_for_round
+from calibrate.participant.services import condition_for_index, items_for_round, research_positions
 from calibrate.trainer.services import WorkshopSettings, close_workshop, create_workshop, open_workshop
 
 PASSWORD = "a long enough password"
@@ -98,11 +98,14 @@ def simulate_room(
     seed: int = 1,
     idle_minutes: float = 0.0,
     empathy: bool = False,
+    research_weight: float = 0.5,
 ) -> list[int]:
     """Insert `n_people` participants (conditions by the workshop's own randomisation) and their answers.
 
     Each prediction is the truth pulled towards the person's own answer by `pull`
-    of the answer range, plus noise, so the room has a real egocentric weight.
+    of the answer range, plus noise, so the room has a real egocentric weight; where the
+    market-research condition shows a pilot estimate, the prediction also moves
+    `research_weight` of the way with the estimate's deviation from the truth.
     Everyone finishes the given rounds unless `n_items` cuts them short.
     """
     rng = np.random.default_rng(seed)
@@ -134,16 +137,20 @@ def simulate_room(
     for round_no in rounds:
         items = items_for_round(sample, round_no)[:n_items]
         for participant_id in ids:
+            shown = research_positions(db.session.get(Participant, participant_id), round_no)
             for item in items:
                 own = float(rng.integers(int(item.own_min), int(item.own_max) + 1))
                 share = (own - item.own_min) / (item.own_max - item.own_min) - 0.5
-                guess = item.truth + pull * share * (item.max - item.min) + rng.normal(0, 6)
+                research = item.research_estimate if item.position in shown else None
+                lean = research_weight * (research - item.truth) if research is not None else 0.0
+                guess = item.truth + pull * share * (item.max - item.min) + lean + rng.normal(0, 6)
                 answers.append(
                     {
                         "participant_id": participant_id,
                         "item_id": item.id,
                         "round": round_no,
                         "own": own,
+                        "research": research,
                         "prediction": float(np.clip(guess, item.min, item.max)),
                         "lower": float(max(item.min, guess - 15)),
                         "upper": float(min(item.max, guess + 15)),

@@ -7,13 +7,21 @@ import json
 import re
 
 
-from analysis import group_tests, item_stats, person_metrics
+from analysis import group_tests, item_stats, person_metrics, research_test
+from analysis.power import comparison_power, percent
 from calibrate.responses import long_frame
 from tests.trainer.rooms import simulate_room
 
 
 def chart_data(page: str) -> dict:
     return json.loads(html.unescape(re.search(r'class="workshop-charts">(.*?)</script>', page, re.S).group(1)))
+
+
+def _row_cells(page: str, marker: str) -> list[str]:
+    """The text of each cell of the table row carrying ``marker`` (tags stripped, spaces collapsed)."""
+    row = re.search(rf"<tr[^>]*{re.escape(marker)}[^>]*>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells]
 
 
 def test_empty_workshop_renders_everywhere(trainer_client, workshop):
@@ -32,10 +40,13 @@ def test_dashboard_shows_the_engines_group_results(trainer_client, new_workshop)
 
     page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
     assert f"{overall['mean']:.2f}" in page
-    assert f"95% CI {overall['ci_low']:.2f} to {overall['ci_high']:.2f}, n = 30" in page
+    assert f"two-sided 95% CI {overall['ci_low']:.2f} to {overall['ci_high']:.2f}, n = 30" in page
     for condition in ("control", "perspective"):
         row = by_condition.loc[condition]
-        assert f"{row['mean']:.2f} <span class=\"muted\">[{row['ci_low']:.2f}, {row['ci_high']:.2f}]</span>" in page
+        # The one-sided p is printed with the one-sided lower bound that matches it, never with the two-sided CI.
+        cells = _row_cells(page[page.index("conditions-table") :], f'data-condition="{condition}"')
+        assert cells[2] == f"{row['mean']:.2f} (≥ {row['ci_one_sided_low']:.2f})"
+        assert (row["ci_one_sided_low"] > 0) == (row["p"] < 0.05)
     assert "Welch ANOVA across conditions" in page
 
     charts = chart_data(page)
@@ -101,3 +112,33 @@ def test_report_has_every_section_from_the_engine(trainer_client, new_workshop):
 def test_report_of_an_open_workshop_says_it_is_interim(trainer_client, workshop):
     simulate_room(workshop, 5)
     assert "Interim report: the workshop is open." in trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
+
+
+def test_report_words_each_comparison_by_its_power(trainer_client, new_workshop):
+    workshop = new_workshop(conditions=("control", "perspective"))
+    simulate_room(workshop, 12)
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
+    pair = group_tests(person_metrics(long_frame(workshop_ids=[workshop.id])))["pairs"].iloc[0]
+    power = comparison_power(int(pair["n_A"]), int(pair["n_B"]), len(workshop.exercise.items))
+    reading = _row_cells(page, f'data-pair="{pair["A"]}-{pair["B"]}"')[-1]
+    if pair["p"] < 0.05:
+        assert reading.startswith("differ")
+    elif power.adequate:
+        assert reading.startswith("no difference of 0.10 or more detected")
+    else:
+        assert reading == f"inconclusive with this many people ({percent(power.power)} power to detect 0.10)"
+    assert "no effect" not in html.unescape(page).replace("not evidence of no effect", "")
+
+
+def test_report_says_how_much_market_research_was_used(trainer_client, new_workshop):
+    workshop = new_workshop(conditions=("control", "market_research"))
+    simulate_room(workshop, 16)
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
+    metrics = person_metrics(long_frame(workshop_ids=[workshop.id]))
+    research, with_without = research_test(metrics)
+    assert research.iloc[0]["n"] == metrics.query("condition == 'market_research'")["b_research"].notna().sum() > 0
+    section = page[page.index('data-section="research"') :]
+    cells = _row_cells(section, 'data-round="1"')
+    assert cells[1] == str(research.iloc[0]["n"])
+    assert cells[2] == f"{research.iloc[0]['mean']:.2f} (≥ {research.iloc[0]['ci_one_sided_low']:.2f})"
+    assert f"{with_without.iloc[0]['mean_diff']:.2f}" in section
