@@ -11,12 +11,13 @@ and plain-language feedback.  Every metric and test is defined in
 * :mod:`analysis.items` - :func:`item_stats`, per item across persons;
 * :mod:`analysis.feedback` - :func:`feedback_text` for the feedback page;
 * :mod:`analysis.io` - :func:`read_responses`, :func:`validate_responses`;
-* :mod:`analysis.pooled` - :func:`pooled_model`, mixed model with shrunk weights;
+* :mod:`analysis.pooled` - :func:`pooled_model`, mixed model with conditions and shrunk weights;
+* :mod:`analysis.power` - :func:`welch_power`, :func:`comparison_power`, :func:`recommend` for planning;
 * :mod:`analysis.cli` - the ``analyze`` click command.
 """
 
 from analysis.errors import ResponseDataError, ResponseFileError
-from analysis.feedback import FEEDBACK_KEYS, feedback_text, parse_note
+from analysis.feedback import FEEDBACK_KEYS, OWN_SCALES, feedback_text, parse_note, pull_is_clear
 from analysis.group import (
     condition_tests,
     egocentrism_test,
@@ -28,16 +29,36 @@ from analysis.group import (
 )
 from analysis.io import read_responses, validate_responses
 from analysis.items import ITEM_COLUMNS, item_stats
-from analysis.metrics import METRIC_COLUMNS, REQUIRED_COLUMNS, person_metrics, prepare_responses, rescale
+from analysis.metrics import (
+    METRIC_COLUMNS,
+    REQUIRED_COLUMNS,
+    RESEARCH_METRIC_COLUMNS,
+    person_metrics,
+    prepare_responses,
+    rescale,
+)
 from analysis.pooled import pooled_model
+from analysis.power import (
+    ComparisonPower,
+    Recommendation,
+    comparison_power,
+    people_needed,
+    recommend,
+    welch_power,
+)
 
 __all__ = [
+    "ComparisonPower",
     "FEEDBACK_KEYS",
     "ITEM_COLUMNS",
     "METRIC_COLUMNS",
+    "OWN_SCALES",
+    "RESEARCH_METRIC_COLUMNS",
     "REQUIRED_COLUMNS",
+    "Recommendation",
     "ResponseDataError",
     "ResponseFileError",
+    "comparison_power",
     "condition_tests",
     "egocentrism_test",
     "empathy_test",
@@ -46,12 +67,16 @@ __all__ = [
     "hedges_g",
     "item_stats",
     "parse_note",
+    "people_needed",
     "person_metrics",
     "pooled_model",
     "prepare_responses",
+    "pull_is_clear",
     "read_responses",
+    "recommend",
     "rescale",
     "research_test",
     "round_test",
     "validate_responses",
+    "welch_power",
 ]

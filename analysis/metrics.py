@@ -43,6 +43,7 @@ from analysis.errors import ResponseDataError
 
 __all__ = [
     "METRIC_COLUMNS",
+    "RESEARCH_METRIC_COLUMNS",
     "REQUIRED_COLUMNS",
     "CARRY_COLUMNS",
     "INTERVAL_ALPHA",
@@ -53,6 +54,18 @@ __all__ = [
 
 REQUIRED_COLUMNS = ("participant_id", "item_id", "own", "prediction", "truth")
 """Columns without which no metric can be computed."""
+
+RESEARCH_METRIC_COLUMNS = (
+    "n_research",
+    "b_research",
+    "b_research_se",
+    "b_research_ci_low",
+    "b_research_ci_high",
+    "b_research_p",
+    "b_own_with_research",
+    "b_own_without_research",
+)
+"""The metrics of market-research use (``docs/methods.md``, section 3): undefined for anyone shown no research."""
 
 METRIC_COLUMNS = (
     "mae",
@@ -74,14 +87,7 @@ METRIC_COLUMNS = (
     "interval_hit_rate",
     "interval_mean_width",
     "interval_score",
-    "n_research",
-    "b_research",
-    "b_research_se",
-    "b_research_ci_low",
-    "b_research_ci_high",
-    "b_research_p",
-    "b_own_with_research",
-    "b_own_without_research",
+    *RESEARCH_METRIC_COLUMNS,
 )
 """Names of the per-person metrics, in output order (``docs/methods.md``, sections 2 and 3)."""
 

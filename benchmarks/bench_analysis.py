@@ -16,7 +16,7 @@ The last line is machine-readable::
 
     speedup=<loop / engine> engine_s=<seconds> max_abs_diff=<largest difference>
 
-DESIGN section 8 asks for at least 100x and well under a second for
+The quality bar (docs/performance.md) is at least 100x and well under a second for
 10,000 participants x 30 items, equal within 1e-9.
 """
 

@@ -1,4 +1,4 @@
-"""Time the participant feedback page for a 50-item exercise (DESIGN §8: under 100 ms).
+"""Time the participant feedback page for a 50-item exercise (target: under 100 ms, docs/performance.md).
 
     .venv/bin/python benchmarks/bench_feedback.py                  # SQLite and PostgreSQL, alone and in a workshop
     .venv/bin/python benchmarks/bench_feedback.py --peers 0        # only the self-serve participant

@@ -1,7 +1,7 @@
 """Load test: a room of participants taking a 20-item workshop at once against the
 production stack (gunicorn + PostgreSQL + Redis), with the trainer's live dashboard open.
 
-    .venv/bin/python benchmarks/load_participants.py                 # 500 participants, DESIGN §8 bar
+    .venv/bin/python benchmarks/load_participants.py                 # 500 participants (docs/performance.md)
     .venv/bin/python benchmarks/load_participants.py --kill-worker   # plus SIGKILL of one worker mid-run
 
 Steps: (a) recreate the PostgreSQL database `calibrate_load`, `calibrate init-db`, load a

@@ -1,4 +1,4 @@
-"""What each experimental condition shows before the items (DESIGN §3, Hattula et al. 2015)."""
+"""What each experimental condition shows before the items (Hattula et al. 2015; docs/methods.md, section 0)."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class Role(str, enum.Enum):
 
 
 class Condition(str, enum.Enum):
-    """Experimental conditions after Hattula et al. (2015), DESIGN §3."""
+    """Experimental conditions after Hattula et al. (2015); docs/methods.md, section 0."""
 
     CONTROL = "control"
     PERSPECTIVE = "perspective"

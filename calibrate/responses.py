@@ -1,4 +1,4 @@
-"""Turn stored answers into the long-format table that `analysis/` expects (DESIGN §4).
+"""Turn stored answers into the long-format table that `analysis/` expects (docs/methods.md, section 0).
 
 One query serves the participant feedback, the trainer dashboard and the exports,
 so every view computes its statistics from exactly the same rows.

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis import feedback_text, person_metrics
-from analysis.feedback import pull_is_clear
+from analysis import RESEARCH_METRIC_COLUMNS, feedback_text, person_metrics, pull_is_clear
 from calibrate.exercises import own_scale
 from calibrate.models import Participant
 from calibrate.responses import frame_records, long_frame, plain
@@ -113,6 +112,14 @@ def _n_intervals(frame: pd.DataFrame) -> int:
     return int(frame[["own", "prediction", "truth", "lower", "upper"]].notna().all(axis=1).sum())
 
 
+def _note_for(row: dict) -> str:
+    """The engine's note, without clauses about research for someone who was shown none (they would only puzzle)."""
+    if row.get("n_research"):
+        return row.get("note") or ""
+    clauses = [c for c in (row.get("note") or "").split("; ") if c]
+    return "; ".join(c for c in clauses if not set(c.partition(" undefined: ")[0].split(", ")) <= set(RESEARCH_METRIC_COLUMNS))
+
+
 def build_feedback(participant: Participant) -> Feedback:
     """Per-round metrics, readings, item table and chart data for one participant."""
     frame = long_frame(participant_ids=[participant.id])
@@ -125,6 +132,7 @@ def build_feedback(participant: Participant) -> Feedback:
         row = {key: plain(value) for key, value in metrics.loc[round_no].items()}
         row["round"] = int(round_no)
         row["n_intervals"] = _n_intervals(round_frame)
+        row["note"] = _note_for(row)
         feedback.rounds.append(
             RoundFeedback(
                 round=int(round_no),

@@ -211,7 +211,8 @@ def _verdict(pair: dict, items: int, groups: int) -> dict:
     if power.adequate:
         verdict = f"no difference of {power.delta:.2f} or more detected ({percent(power.power)} power)"
     else:
-        verdict = f"inconclusive with this many people ({percent(power.power)} power to detect {power.delta:.2f})"
+        needed = f"; about {power.people_needed} per condition needed" if power.people_needed else ""
+        verdict = f"inconclusive with this many people ({percent(power.power)} power to detect {power.delta:.2f}{needed})"
     return {"verdict": verdict, "power": power.power}
 
 

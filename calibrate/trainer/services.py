@@ -25,7 +25,7 @@ from calibrate.workshop_codes import new_code
 
 MAX_WEIGHT = 9
 MAX_CODE_ATTEMPTS = 10
-# b_own needs at least 4 answered items per person and round (DESIGN §5), so a
+# b_own needs at least 4 answered items per person and round (docs/methods.md, section 2), so a
 # split into two rounds needs 8 items.
 MIN_ITEMS_FOR_ROUND2 = 8
 DEFAULT_EXPECTED_PARTICIPANTS = 30
@@ -340,5 +340,5 @@ def qr_svg(workshop: Workshop) -> bytes:
 
 
 def responses_csv(workshop: Workshop) -> str:
-    """This workshop's answers in the long format of DESIGN §4, for analysis elsewhere."""
+    """This workshop's answers in the long format (docs/methods.md, section 0), for analysis elsewhere."""
     return long_frame(workshop_ids=[workshop.id]).to_csv(index=False)

@@ -169,3 +169,12 @@ def test_overlong_pseudonym_is_rejected(client, exercises):
     response = client.post("/e/public-spending", data={"consent": "y", "pseudonym": "x" * 41})
     assert "under 40 characters" in response.text
     assert db.session.scalar(select(func.count(Participant.id))) == 0
+
+
+def test_feedback_does_not_explain_research_metrics_to_people_shown_no_research(client, start, answer_all):
+    token = start()
+    answer_all(token, egocentric_answers)
+    page = client.get(f"/p/{token}/feedback").text
+    note = re.search(r"Why some values are not defined:</strong>(.*?)</p>", page, re.S)
+    assert note is None or "research" not in note.group(1)
+    assert "b_research" not in page

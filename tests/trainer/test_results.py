@@ -126,7 +126,8 @@ def test_report_words_each_comparison_by_its_power(trainer_client, new_workshop)
     elif power.adequate:
         assert reading.startswith("no difference of 0.10 or more detected")
     else:
-        assert reading == f"inconclusive with this many people ({percent(power.power)} power to detect 0.10)"
+        needed = f"; about {power.people_needed} per condition needed" if power.people_needed else ""
+        assert reading == f"inconclusive with this many people ({percent(power.power)} power to detect 0.10{needed})"
     assert "no effect" not in html.unescape(page).replace("not evidence of no effect", "")
 
 
