@@ -1,4 +1,4 @@
-"""Per-item statistics across participants (DESIGN section 5, last group test).
+"""Per-item statistics across participants (docs/methods.md, section 4).
 
 References
 ----------
