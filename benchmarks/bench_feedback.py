@@ -77,12 +77,12 @@ def populate(app, exercise_root: Path, peers: int) -> dict[str, str]:
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
-    from calibrate.exercises import load_exercises
-    from calibrate.extensions import db
+    from calibrate.domain.exercises import load_exercises
+    from calibrate.infra.extensions import db
     from analysis import person_metrics
     from calibrate.models import Exercise, Participant, Response, Role, RoundResult, User, Workshop, utcnow
-    from calibrate.responses import long_frame
-    from calibrate.workshop_codes import new_code
+    from calibrate.domain.long_format import long_frame
+    from calibrate.domain.workshop_codes import new_code
 
     rng = random.Random(20150401)
     tokens = {}
@@ -182,7 +182,7 @@ def main() -> None:
                 print(f"--- cProfile, {backend}, {case}, {args.renders} renders (cumulative) ---")
                 pstats.Stats(r["profile"]).sort_stats("cumulative").print_stats(30)
         with app.app_context():
-            from calibrate.extensions import db
+            from calibrate.infra.extensions import db
 
             db.session.remove()
             db.engine.dispose()

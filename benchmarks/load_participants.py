@@ -100,9 +100,9 @@ def prepare(args: argparse.Namespace, workdir: Path) -> tuple[dict, dict]:
     from sqlalchemy import select
 
     from calibrate import create_app
-    from calibrate.extensions import db
+    from calibrate.infra.extensions import db
     from calibrate.models import Condition, Exercise, Role, User, Workshop, WorkshopState, utcnow
-    from calibrate.workshop_codes import new_code
+    from calibrate.domain.workshop_codes import new_code
 
     app = create_app()
     password = secrets.token_urlsafe(16)
@@ -287,7 +287,7 @@ def verify(app, workshop_id: int, results: dict, n_items: int) -> dict:
     """Compare every acknowledged answer with the database."""
     from sqlalchemy import func, select
 
-    from calibrate.extensions import db
+    from calibrate.infra.extensions import db
     from calibrate.models import Item, Participant, Response
 
     with app.app_context():

@@ -9,11 +9,11 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from calibrate.config import load_config
-from calibrate.extensions import csrf, db, limiter, login_manager, migrate, talisman
-from calibrate.logs import configure_logging
-from calibrate.resources import resource_dir
-from calibrate.templating import register_template_helpers
+from calibrate.infra.config import load_config
+from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
+from calibrate.infra.logs import configure_logging
+from calibrate.infra.resources import resource_dir
+from calibrate.infra.templating import register_template_helpers
 
 # Inline styles are avoided; Chart.js needs no eval. Everything is served locally.
 CONTENT_SECURITY_POLICY = {

@@ -12,11 +12,11 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from analysis.cli import analyze
-from calibrate import round_results
-from calibrate.exercises import ExerciseLoadError, load_exercises
-from calibrate.extensions import db
+from calibrate.domain import round_results
+from calibrate.domain.exercises import ExerciseLoadError, load_exercises
+from calibrate.infra.extensions import db
 from calibrate.models import Role, User
-from calibrate.resources import resource_dir
+from calibrate.infra.resources import resource_dir
 
 DEMO_TRAINER_EMAIL = "demo-trainer@calibrate.local"
 

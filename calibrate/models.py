@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from calibrate.extensions import db, login_manager
+from calibrate.infra.extensions import db, login_manager
 
 
 def utcnow() -> datetime:

@@ -9,9 +9,9 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from calibrate import create_app
-from calibrate.exercises import load_exercises
-from calibrate.extensions import db, limiter
-from calibrate.resources import resource_dir
+from calibrate.domain.exercises import load_exercises
+from calibrate.infra.extensions import db, limiter
+from calibrate.infra.resources import resource_dir
 
 
 def _database_url(tmp_path_factory) -> str:

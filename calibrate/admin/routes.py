@@ -8,7 +8,7 @@ from sqlalchemy import select
 from calibrate.admin import bp
 from calibrate.admin.forms import ROLE_LABELS, NewUserForm
 from calibrate.cli import save_user
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import User
 
 

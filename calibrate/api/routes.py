@@ -4,7 +4,7 @@ from flask import jsonify
 from sqlalchemy import func, select
 
 from calibrate.api import bp
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item
 
 

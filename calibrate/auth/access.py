@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from calibrate.extensions import login_manager
+from calibrate.infra.extensions import login_manager
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."

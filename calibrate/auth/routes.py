@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from calibrate.auth import bp, services
 from calibrate.auth.forms import LoginForm, PasswordChangeForm
-from calibrate.extensions import limiter
+from calibrate.infra.extensions import limiter
 
 
 def _login_limit() -> str:

@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Role, User
 
 

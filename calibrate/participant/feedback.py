@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import RESEARCH_METRIC_COLUMNS, feedback_text, person_metrics, pull_is_clear
-from calibrate.exercises import own_scale
+from calibrate.domain.exercises import own_scale
 from calibrate.models import Participant
-from calibrate.responses import frame_records, long_frame, plain
-from calibrate.round_results import peer_weights
+from calibrate.domain.long_format import frame_records, long_frame, plain
+from calibrate.domain.round_results import peer_weights
 
 
 @dataclass

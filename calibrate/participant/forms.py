@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from calibrate.models import Item
 from calibrate.participant.services import Answer
-from calibrate.questionnaire import Questionnaire
+from calibrate.domain.questionnaire import Questionnaire
 
 MAX_NUMBER_TEXT = 32
 

@@ -7,10 +7,10 @@ import json
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from calibrate import round_results
-from calibrate.conditions import condition_text
-from calibrate.downloads import attachment
-from calibrate.extensions import db, limiter
+from calibrate.domain import round_results
+from calibrate.domain.conditions import condition_text
+from calibrate.infra.downloads import attachment
+from calibrate.infra.extensions import db, limiter
 from calibrate.models import Exercise, Item, Participant, Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
@@ -23,10 +23,10 @@ from calibrate.participant.forms import (
     format_number,
     questionnaire_form,
 )
-from calibrate.progress import Progress, Stage
-from calibrate.questionnaire import load_questionnaire
-from calibrate.responses import long_frame
-from calibrate.workshop_codes import normalise_code
+from calibrate.domain.progress import Progress, Stage
+from calibrate.domain.questionnaire import load_questionnaire
+from calibrate.domain.long_format import long_frame
+from calibrate.domain.workshop_codes import normalise_code
 
 
 def _join_limit() -> str:
@@ -42,7 +42,7 @@ def _participant(token: str) -> Participant:
 
 
 def _next_url(participant: Participant) -> str:
-    """The URL of the page this participant belongs on (calibrate.progress decides which)."""
+    """The URL of the page this participant belongs on (calibrate.domain.progress decides which)."""
     now = services.participant_progress(participant)
     if now.stage is Stage.ITEMS:
         item = services.next_unanswered(participant, now.round)

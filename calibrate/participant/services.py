@@ -12,11 +12,11 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from calibrate.conditions import condition_text
-from calibrate.extensions import db
-from calibrate import round_results
+from calibrate.domain.conditions import condition_text
+from calibrate.infra.extensions import db
+from calibrate.domain import round_results
 from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
-from calibrate.progress import Progress, progress, round_items
+from calibrate.domain.progress import Progress, progress, round_items
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def answered_item_ids(participant: Participant, round_no: int) -> set[int]:
 
 
 def participant_progress(participant: Participant) -> Progress:
-    """Where this participant is now (calibrate.progress owns the rule), from one count query."""
+    """Where this participant is now (calibrate.domain.progress owns the rule), from one count query."""
     counts = db.session.execute(
         select(Response.round, func.count()).where(Response.participant_id == participant.id).group_by(Response.round)
     )

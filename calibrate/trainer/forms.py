@@ -1,6 +1,6 @@
 """The workshop settings form and the query of its power panel.
 
-Conditions come from `calibrate.conditions.CONDITIONS`, so a new condition
+Conditions come from `calibrate.domain.conditions.CONDITIONS`, so a new condition
 appears in the form without touching it: each gets a checkbox and an integer
 allocation weight (2:1:1 puts twice as many people in the first condition).
 
@@ -17,7 +17,7 @@ from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from calibrate.conditions import CONDITIONS, ConditionText
+from calibrate.domain.conditions import CONDITIONS, ConditionText
 from calibrate.models import Condition, Exercise, Workshop
 from calibrate.trainer.services import (
     DEFAULT_EXPECTED_PARTICIPANTS,

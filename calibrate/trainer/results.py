@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from analysis import group_tests, item_stats, person_metrics
 from analysis.power import comparison_power, percent
-from calibrate.conditions import condition_text
-from calibrate.extensions import db
+from calibrate.domain.conditions import condition_text
+from calibrate.infra.extensions import db
 from calibrate.models import Condition, Participant, Workshop, utcnow
-from calibrate.progress import ROUNDS, room_progress, round_items
-from calibrate.responses import frame_records, long_frame
+from calibrate.domain.progress import ROUNDS, room_progress, round_items
+from calibrate.domain.long_format import frame_records, long_frame
 
 IDLE_AFTER = timedelta(minutes=1)
 SIGNIFICANCE = 0.05

@@ -13,7 +13,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from calibrate.auth.services import safe_next_url
-from calibrate.downloads import attachment
+from calibrate.infra.downloads import attachment
 from calibrate.trainer import bp, services
 from calibrate.trainer.forms import PowerQuery, WorkshopForm
 from calibrate.trainer.results import workshop_results

@@ -16,12 +16,12 @@ from flask import abort, url_for
 from sqlalchemy import func, select
 
 import analysis.power as power_analysis
-from calibrate.conditions import CONDITIONS
-from calibrate.database import insert_unique
-from calibrate.extensions import db
+from calibrate.domain.conditions import CONDITIONS
+from calibrate.infra.database import insert_unique
+from calibrate.infra.extensions import db
 from calibrate.models import Condition, Exercise, Participant, User, Workshop, WorkshopState, utcnow
-from calibrate.responses import long_frame
-from calibrate.workshop_codes import new_code
+from calibrate.domain.long_format import long_frame
+from calibrate.domain.workshop_codes import new_code
 
 MAX_WEIGHT = 9
 MAX_CODE_ATTEMPTS = 10

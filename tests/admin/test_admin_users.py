@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import User
 from tests.trainer.rooms import signed_in_client
 

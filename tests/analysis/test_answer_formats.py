@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from analysis import person_metrics
-from calibrate.exercises import read_exercise
-from calibrate.resources import resource_dir
+from calibrate.domain.exercises import read_exercise
+from calibrate.infra.resources import resource_dir
 
 BUILT_IN = ("supermarket-brands", "public-spending", "nature-attitudes", "self-descriptions")
 BETA = 0.3

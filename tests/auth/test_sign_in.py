@@ -6,7 +6,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import User
 from tests.trainer.rooms import PASSWORD, make_account, signed_in_client
 

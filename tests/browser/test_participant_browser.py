@@ -12,11 +12,16 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 
 
 def _answer_item(page, number: int) -> None:
-    """Own answer first, then a prediction pulled towards it, then an 80% range."""
-    own_options = page.locator("input[name=own]")
-    choice = own_options.nth(number % own_options.count())
-    choice.check()
-    prediction = 30 + 20 * (number % own_options.count()) + number % 5
+    """Own answer first (typed, or tapped on its slider), then a prediction pulled towards it, then an 80% range."""
+    own = (20 + 23 * number) % 101
+    if number % 2:
+        slider = page.locator("#own-slider")
+        box = slider.bounding_box()
+        slider.click(position={"x": box["width"] * own / 100, "y": box["height"] / 2})
+        own = float(page.input_value("#own"))
+    else:
+        page.fill("#own", str(own))
+    prediction = round(20 + 0.4 * own + number % 5)
     page.fill("#prediction", str(prediction))
     page.fill("#lower", str(max(0, prediction - 12)))
     page.fill("#upper", str(min(100, prediction + 12)))
@@ -35,12 +40,18 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
     page.click("button[type=submit]")
 
     page.wait_for_url("**/item/0")
+    # No anchor: nothing is filled in and no slider shows a thumb until the person chooses a value.
+    for field in ("#own", "#prediction"):
+        assert page.input_value(field) == ""
+        assert "untouched" in page.get_attribute(f"{field}-slider", "class")
+    page.fill("#own", "64")
+    assert "untouched" not in page.get_attribute("#own-slider", "class")
+    assert page.input_value("#own-slider") == "64"
     # An invalid prediction gets an inline message and keeps the own answer.
-    page.locator("input[name=own]").nth(2).check()
     page.fill("#prediction", "150")
     page.click("button[type=submit]")
     assert "enter a value between 0 and 100" in page.inner_text(".field-error")
-    assert page.locator("input[name=own]").nth(2).is_checked()
+    assert page.input_value("#own") == "64"
 
     number = 0
     while "/item/" in page.url:

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from calibrate.cli import DEMO_TRAINER_EMAIL
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import User
 
 

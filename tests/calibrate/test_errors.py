@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from calibrate.logs import JsonLines
+from calibrate.infra.logs import JsonLines
 
 
 def _status_of(page: str) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from calibrate.exercises import (
+from calibrate.domain.exercises import (
     RESEARCH_COLUMNS,
     ExerciseLoadError,
     load_exercises,
@@ -17,9 +17,9 @@ from calibrate.exercises import (
     read_exercise,
     read_exercises,
 )
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Participant, Response
-from calibrate.resources import resource_dir
+from calibrate.infra.resources import resource_dir
 
 BUILT_IN = resource_dir("experiments")
 

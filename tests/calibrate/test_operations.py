@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Participant
 
 

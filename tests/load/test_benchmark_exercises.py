@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from calibrate.exercises import read_exercise
+from calibrate.domain.exercises import read_exercise
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Participant
 
 

@@ -12,7 +12,7 @@ import pingouin as pg
 import pytest
 from sqlalchemy import func, select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Participant, Response
 from tests.participant.conftest import exercise
 

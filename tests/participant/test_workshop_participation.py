@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from analysis import person_metrics
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import (
     Participant,
     Response,
@@ -20,8 +20,8 @@ from calibrate.models import (
     WorkshopState,
 )
 from calibrate.participant.services import condition_for_index
-from calibrate.responses import long_frame
-from calibrate.workshop_codes import CODE_ALPHABET, new_code, normalise_code
+from calibrate.domain.long_format import long_frame
+from calibrate.domain.workshop_codes import CODE_ALPHABET, new_code, normalise_code
 from tests.participant.conftest import exercise, token_from
 from tests.participant.test_flow import egocentric_answers
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from calibrate.cli import save_user
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Participant, Response, User, Workshop, WorkshopState, utcnow
 from calibrate.participant.services import condition_for_index, items_for_round, research_positions
 from calibrate.trainer.services import WorkshopSettings, close_workshop, create_workshop, open_workshop

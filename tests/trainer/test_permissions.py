@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Workshop, WorkshopState
 from tests.trainer.rooms import signed_in_client
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis.power import about, people_needed, percent, welch_power
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.trainer import services
 from tests.trainer.rooms import signed_in_client

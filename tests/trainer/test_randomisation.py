@@ -6,7 +6,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Participant
 
 

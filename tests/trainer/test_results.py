@@ -9,7 +9,7 @@ import re
 
 from analysis import group_tests, item_stats, person_metrics, research_test
 from analysis.power import comparison_power, percent
-from calibrate.responses import long_frame
+from calibrate.domain.long_format import long_frame
 from tests.trainer.rooms import simulate_room
 
 

@@ -13,7 +13,7 @@ import time
 import pytest
 from sqlalchemy import event
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from tests.trainer.rooms import simulate_room
 
 PEOPLE, ANSWERS = 500, 10

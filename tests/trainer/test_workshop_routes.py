@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.trainer import services
-from calibrate.workshop_codes import CODE_ALPHABET, CODE_LENGTH
+from calibrate.domain.workshop_codes import CODE_ALPHABET, CODE_LENGTH
 from tests.trainer.conftest import TRAINER, account
 from tests.trainer.rooms import simulate_room
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 
 Row = TypeVar("Row")
 

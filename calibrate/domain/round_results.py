@@ -17,9 +17,9 @@ import math
 from sqlalchemy import delete, select
 
 from analysis import person_metrics
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Participant, RoundResult, utcnow
-from calibrate.responses import long_frame
+from calibrate.domain.long_format import long_frame
 
 RECOMPUTE_BATCH = 2_000
 

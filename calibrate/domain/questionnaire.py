@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from calibrate.resources import resource_dir
+from calibrate.infra.resources import resource_dir
 
 QUESTIONNAIRE_FILE = "questionnaires/perspective_taking.toml"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Select, select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Item, Participant, Response, Workshop
 
 LONG_COLUMNS = [

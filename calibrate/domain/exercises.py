@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from calibrate.extensions import db
+from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Response
 
 REQUIRED_ITEM_COLUMNS = (

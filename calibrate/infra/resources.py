@@ -7,7 +7,7 @@ package under `calibrate/_bundled/`, so a non-editable install works too.
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # calibrate/
 
 
 def resource_dir(name: str) -> Path:

@@ -1,0 +1,1 @@
+"""What every blueprint shares and none owns: configuration, extensions, logging, templates, resources."""
