@@ -8,15 +8,16 @@ comma works, and 'nan'/'inf' are refused.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.models import Item
 from calibrate.participant.services import Answer
-from calibrate.domain.questionnaire import Questionnaire
 
 MAX_NUMBER_TEXT = 32
 
@@ -110,25 +111,23 @@ class ItemForm(FlaskForm):
         return Answer(own=own, prediction=prediction, lower=lower, upper=upper), errors
 
 
-def questionnaire_form(questionnaire: Questionnaire) -> FlaskForm:
-    """Build a form with one required radio question per questionnaire item."""
-
-    class QuestionnaireForm(FlaskForm):
-        pass
-
+@lru_cache(maxsize=1)
+def _questionnaire_form_class() -> type[FlaskForm]:
+    """The questionnaire's form class, built once from its data file: one required radio question per item."""
+    questionnaire = load_questionnaire()
     choices = [
         SelectChoice(str(value), label)
         for value, label in zip(range(questionnaire.scale_min, questionnaire.scale_max + 1), questionnaire.scale_labels)
     ]
-    for item in questionnaire.items:
-        setattr(
-            QuestionnaireForm,
-            item["key"],
-            RadioField(
-                item["text"],
-                choices=choices,
-                coerce=int,
-                validators=[InputRequired(message="Please choose an answer.")],
-            ),
+    fields = {
+        item["key"]: RadioField(
+            item["text"], choices=choices, coerce=int, validators=[InputRequired(message="Please choose an answer.")]
         )
-    return QuestionnaireForm()
+        for item in questionnaire.items
+    }
+    return type("QuestionnaireForm", (FlaskForm,), fields)
+
+
+def questionnaire_form() -> FlaskForm:
+    """A fresh questionnaire form for this request (the class is built once)."""
+    return _questionnaire_form_class()()

@@ -9,6 +9,10 @@ from sqlalchemy import select
 
 from calibrate.domain import round_results
 from calibrate.domain.conditions import condition_text
+from calibrate.domain.long_format import long_frame
+from calibrate.domain.progress import Progress, Stage
+from calibrate.domain.questionnaire import load_questionnaire
+from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
 from calibrate.models import Exercise, Item, Participant, Workshop, WorkshopState
@@ -23,22 +27,11 @@ from calibrate.participant.forms import (
     format_number,
     questionnaire_form,
 )
-from calibrate.domain.progress import Progress, Stage
-from calibrate.domain.questionnaire import load_questionnaire
-from calibrate.domain.long_format import long_frame
-from calibrate.domain.workshop_codes import normalise_code
+from calibrate.participant.lookups import participant_or_404
 
 
 def _join_limit() -> str:
     return current_app.config["JOIN_RATE_LIMIT"]
-
-
-def _participant(token: str) -> Participant:
-    """The participant owning this token; anything else is a 404, never someone else's data."""
-    participant = db.session.scalar(select(Participant).where(Participant.token == token))
-    if participant is None:
-        abort(404)
-    return participant
 
 
 def _next_url(participant: Participant) -> str:
@@ -102,12 +95,12 @@ def join(code: str):
 
 @bp.get("/p/<token>")
 def resume(token: str):
-    return redirect(_next_url(_participant(token)))
+    return redirect(_next_url(participant_or_404(token)))
 
 
 @bp.route("/p/<token>/instructions", methods=["GET", "POST"])
 def instructions(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     text = condition_text(participant.condition)
     form = InstructionsForm()
     if form.validate_on_submit():
@@ -130,7 +123,7 @@ def _item_or_404(participant: Participant, round_no: int, position: int, now: Pr
 
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
 def item(token: str, round_no: int, position: int):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     now = services.participant_progress(participant)
     item, items = _item_or_404(participant, round_no, position, now)
     if not now.accepts_answers:
@@ -171,9 +164,9 @@ def item(token: str, round_no: int, position: int):
 
 @bp.route("/p/<token>/about-you", methods=["GET", "POST"])
 def questionnaire(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     questionnaire_data = load_questionnaire()
-    form = questionnaire_form(questionnaire_data)
+    form = questionnaire_form()
     if form.validate_on_submit():
         answers = {item["key"]: form[item["key"]].data for item in questionnaire_data.items}
         services.record_questionnaire(participant, answers, questionnaire_data.score(answers))
@@ -185,7 +178,7 @@ def questionnaire(token: str):
 
 @bp.get("/p/<token>/closed")
 def closed(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     if services.participant_progress(participant).accepts_answers:
         return redirect(_next_url(participant))
     return render_template("participant/workshop_closed.html", workshop=participant.workshop, participant=participant)
@@ -193,7 +186,7 @@ def closed(token: str):
 
 @bp.get("/p/<token>/feedback")
 def feedback(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     if participant.finished_round1_at is None:
         return redirect(_next_url(participant))
     now = services.participant_progress(participant)
@@ -215,7 +208,7 @@ def feedback(token: str):
 
 @bp.post("/p/<token>/round2")
 def start_round2(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     if ConfirmForm().validate_on_submit():
         services.start_round2(participant)
     return redirect(_next_url(participant))
@@ -223,7 +216,7 @@ def start_round2(token: str):
 
 @bp.get("/p/<token>/results.json")
 def results_json(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     answers, metrics = export_records(participant)
     body = json.dumps({"exercise": participant.exercise.slug, "answers": answers, "metrics": metrics}, indent=2)
     return attachment(body, "application/json", f"calibrate-{participant.exercise.slug}.json")
@@ -231,14 +224,14 @@ def results_json(token: str):
 
 @bp.get("/p/<token>/results.csv")
 def results_csv(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     body = long_frame(participant_ids=[participant.id]).to_csv(index=False)
     return attachment(body, "text/csv", f"calibrate-{participant.exercise.slug}.csv")
 
 
 @bp.route("/p/<token>/delete", methods=["GET", "POST"])
 def delete(token: str):
-    participant = _participant(token)
+    participant = participant_or_404(token)
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_participant(participant)

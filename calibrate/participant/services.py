@@ -29,6 +29,10 @@ class Answer:
     upper: float | None
 
 
+def find_participant(token: str) -> Participant | None:
+    return db.session.scalar(select(Participant).where(Participant.token == token))
+
+
 def items_for_round(participant: Participant, round_no: int) -> list[Item]:
     return round_items(participant.exercise.items, participant.workshop, round_no)
 

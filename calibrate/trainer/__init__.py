@@ -1,7 +1,7 @@
 """Trainer blueprint: workshops, live dashboard, projector view and report.
 
 Only trainers (and admins, who also run workshops) get in, and every view
-that takes a workshop id loads it through `services.owned_workshop`, so another
+that takes a workshop id loads it through `lookups.workshop_or_404`, so another
 trainer's workshop is a 404, indistinguishable from one that does not exist.
 """
 

@@ -31,7 +31,24 @@ from calibrate.trainer.services import (
 )
 
 
-class PlanFields(Form):
+def _condition_fields() -> dict:
+    """A checkbox and an allocation weight per condition of CONDITIONS (control ticked by default)."""
+    fields = {}
+    for key, text in CONDITIONS.items():
+        fields[f"use_{key}"] = BooleanField(text.label, default=key == Condition.CONTROL.value)
+        fields[f"weight_{key}"] = IntegerField(
+            f"Allocation weight for {text.label}",
+            default=1,
+            validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT, message=f"Use a whole number from 1 to {MAX_WEIGHT}.")],
+        )
+    return fields
+
+
+# Declared once from the condition table, so a new condition needs no change here.
+ConditionFields = type("ConditionFields", (Form,), _condition_fields())
+
+
+class PlanFields(ConditionFields):
     """The settings that decide how many people each comparison has: shared by the form and the panel."""
 
     exercise_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
@@ -156,7 +173,7 @@ def _summary(text: ConditionText) -> str:
     """The condition's heading plus what it adds, short enough to compare conditions at a glance."""
     extras = [
         "They first describe a typical customer in a few sentences." if text.asks_description else "",
-        "Some items show a market-research summary." if text.shows_market_research else "",
+        "Half of their items show a pilot-survey estimate (market research)." if text.shows_market_research else "",
     ]
     return " ".join([text.heading + ".", *filter(None, extras)])
 
@@ -167,15 +184,3 @@ PLAN_FIELD_NAMES = (
     "expected_participants",
 )
 """The panel's fields that can be invalid, in the order the form shows them."""
-
-for _key in CONDITIONS:
-    setattr(PlanFields, f"use_{_key}", BooleanField(CONDITIONS[_key].label, default=_key == Condition.CONTROL.value))
-    setattr(
-        PlanFields,
-        f"weight_{_key}",
-        IntegerField(
-            f"Allocation weight for {CONDITIONS[_key].label}",
-            default=1,
-            validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT, message=f"Use a whole number from 1 to {MAX_WEIGHT}.")],
-        ),
-    )

@@ -15,12 +15,9 @@ from flask_login import current_user
 from calibrate.auth.services import safe_next_url
 from calibrate.infra.downloads import attachment
 from calibrate.trainer import bp, services
+from calibrate.trainer.lookups import join_url, qr_svg, workshop_or_404
 from calibrate.trainer.forms import PowerQuery, WorkshopForm
 from calibrate.trainer.results import workshop_results
-
-
-def _workshop(workshop_id: int):
-    return services.owned_workshop(current_user, workshop_id)
 
 
 @bp.get("/")
@@ -40,7 +37,7 @@ def create():
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 def edit(workshop_id: int):
-    workshop = _workshop(workshop_id)
+    workshop = workshop_or_404(workshop_id)
     try:
         services.ensure_editable(workshop)
     except services.WorkshopStateError as error:
@@ -72,9 +69,9 @@ def power_panel():
 
 def _page(template: str, workshop_id: int) -> str:
     """Render a page about one of the trainer's workshops with its results as of now."""
-    workshop = _workshop(workshop_id)
+    workshop = workshop_or_404(workshop_id)
     return render_template(
-        template, workshop=workshop, join_url=services.join_url(workshop), results=workshop_results(workshop)
+        template, workshop=workshop, join_url=join_url(workshop), results=workshop_results(workshop)
     )
 
 
@@ -85,7 +82,7 @@ def workshop(workshop_id: int):
 
 @bp.post("/workshops/<int:workshop_id>/<any(" + ", ".join(repr(name) for name in services.ACTIONS) + "):action>")
 def change(workshop_id: int, action: str):
-    workshop = _workshop(workshop_id)
+    workshop = workshop_or_404(workshop_id)
     try:
         flash(services.apply_action(workshop, action), "success")
     except services.WorkshopStateError as error:
@@ -95,7 +92,7 @@ def change(workshop_id: int, action: str):
 
 @bp.get("/workshops/<int:workshop_id>/qr.svg")
 def qr(workshop_id: int):
-    return Response(services.qr_svg(_workshop(workshop_id)), mimetype="image/svg+xml")
+    return Response(qr_svg(workshop_or_404(workshop_id)), mimetype="image/svg+xml")
 
 
 @bp.get("/workshops/<int:workshop_id>/dashboard")
@@ -125,6 +122,6 @@ def report(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/responses.csv")
 def responses_csv(workshop_id: int):
-    workshop = _workshop(workshop_id)
+    workshop = workshop_or_404(workshop_id)
     filename = f"calibrate-workshop-{workshop.code}-responses.csv"
     return attachment(services.responses_csv(workshop), "text/csv", filename)

@@ -1,18 +1,15 @@
 """Workshop logic for trainers: ownership, settings and their power plan, states, join link, QR code and data.
 
 Views call these functions and render; nothing here knows about requests
-except `owned_workshop`, which turns a foreign id into a 404.
+(404s, URLs and the QR code live in `calibrate/trainer/lookups.py`).
 """
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import asdict, dataclass, replace
 from itertools import combinations
 
-import segno
-from flask import abort, url_for
 from sqlalchemy import func, select
 
 import analysis.power as power_analysis
@@ -229,12 +226,9 @@ def selectable_exercises() -> list[Exercise]:
     return list(db.session.scalars(select(Exercise).order_by(Exercise.title)))
 
 
-def owned_workshop(owner: User, workshop_id: int) -> Workshop:
-    """The owner's workshop with this id; 404 for anyone else's, so ids reveal nothing."""
-    workshop = db.session.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.owner_id == owner.id))
-    if workshop is None:
-        abort(404)
-    return workshop
+def owned_workshop(owner: User, workshop_id: int) -> Workshop | None:
+    """The owner's workshop with this id; None for anyone else's."""
+    return db.session.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.owner_id == owner.id))
 
 
 def workshops_with_counts(owner: User) -> list[tuple[Workshop, int]]:
@@ -324,19 +318,6 @@ def apply_action(workshop: Workshop, action: str) -> str:
     message = ACTIONS[action](workshop)
     db.session.commit()
     return message
-
-
-def join_url(workshop: Workshop) -> str:
-    return url_for("participant.join", code=workshop.code, _external=True)
-
-
-def qr_svg(workshop: Workshop) -> bytes:
-    """The join link as a scalable SVG QR code; medium error correction survives a blurry projector."""
-    buffer = io.BytesIO()
-    segno.make(join_url(workshop), error="m").save(
-        buffer, kind="svg", border=2, dark="#000000", light="#ffffff", omitsize=True, title=f"Join code {workshop.code}"
-    )
-    return buffer.getvalue()
 
 
 def responses_csv(workshop: Workshop) -> str:
