@@ -7,7 +7,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
-.PHONY: run test install install-dev chromium clean bench screenshots
+.PHONY: run serve-prod test install install-dev chromium clean bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ run: install
 	$(BIN)/calibrate load-exercises
 	$(BIN)/calibrate create-demo-trainer
 	$(BIN)/calibrate run --host $(HOST) --port $(PORT)
+
+## Serve with gunicorn and gunicorn.conf.py (production: set the variables in README "Production" first).
+serve-prod: install
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 ## Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 chromium:

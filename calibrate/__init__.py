@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, jsonify
-from sqlalchemy import event, text
+from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from calibrate.infra.config import load_config
+from calibrate.infra.config import check_config, load_config
 from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
+from calibrate.infra.health import register_health
+from calibrate.infra.input_guard import register_input_guard
 from calibrate.infra.logs import configure_logging
 from calibrate.infra.resources import resource_dir
 from calibrate.infra.templating import register_template_helpers
@@ -39,9 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    check_config(app.config)
     configure_logging(app)
+    # Before every extension's hooks: a request with NUL bytes and the like is refused before any database work.
+    register_input_guard(app)
     if app.config["PROXY_FIX"]:
-        # Behind one reverse proxy: trust its X-Forwarded-* so join links show the public host and scheme.
+        # Behind one reverse proxy: trust its X-Forwarded-* so join links show the public host and scheme,
+        # and rate limits count the forwarded client address instead of the proxy's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
@@ -58,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     _register_blueprints(app)
-    _register_health(app)
+    register_health(app)
     register_template_helpers(app)
 
     from calibrate.cli import register_commands
@@ -81,18 +87,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(trainer_bp)
-
-
-def _register_health(app: Flask) -> None:
-    @app.get("/healthz")
-    @limiter.exempt
-    def healthz():
-        """Liveness and database check for operators and load balancers."""
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-            return jsonify(status="error", database=str(exc.__class__.__name__)), 503
-        return jsonify(status="ok", database="ok")
 
 
 @event.listens_for(Engine, "connect")

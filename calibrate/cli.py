@@ -12,8 +12,9 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from analysis.cli import analyze
+from calibrate.auth.services import save_user  # account rules live there; imported here for the commands (and older callers)
 from calibrate.domain import round_results
-from calibrate.domain.exercises import ExerciseLoadError, load_exercises
+from calibrate.domain.exercises import ExerciseLoadError, load_exercises, validate_path
 from calibrate.infra.extensions import db
 from calibrate.models import Role, User
 from calibrate.infra.resources import resource_dir
@@ -30,19 +31,6 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main() -> None:
     """Calibrate: egocentric-bias calibration exercises, workshops and analysis."""
-
-
-def save_user(email: str, role: str, password: str) -> tuple[User, bool]:
-    """Create the user or reset their password and role; returns (user, created)."""
-    user = db.session.scalar(select(User).where(User.email == email.lower()))
-    created = user is None
-    if created:
-        user = User(email=email.lower())
-        db.session.add(user)
-    user.role = role
-    user.set_password(password)
-    db.session.commit()
-    return user, created
 
 
 @click.command("init-db")
@@ -67,6 +55,25 @@ def load_exercises_command(directory: Path | None) -> None:
         raise click.ClickException("nothing was loaded:\n" + str(exc)) from exc
     for slug, status in result.items():
         click.echo(f"{slug}: {status}")
+
+
+@click.command("validate-exercise")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def validate_exercise_command(path: Path) -> None:
+    """Check an exercise folder (or a folder of them, an exercise.toml or an items.csv) without loading it.
+
+    Lists every problem, each with file, row, column and how to fix it, and exits with 1;
+    exits with 0 when everything is valid. Uses the loader's own validator (docs/exercises.md).
+    """
+    checked, problems = validate_path(path)
+    for line in checked:
+        click.echo(line)
+    if problems:
+        click.echo(f"\nEvery problem ({len(problems)}), to fix before loading:")
+        for line in problems:
+            click.echo(f"- {line}")
+        raise SystemExit(1)
+    click.echo("Valid.")
 
 
 @click.command("create-user")
@@ -115,6 +122,7 @@ def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
         load_exercises_command,
+        validate_exercise_command,
         create_user_command,
         create_demo_trainer_command,
         recompute_results_command,

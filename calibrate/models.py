@@ -9,6 +9,7 @@ submit updates instead of duplicating).
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 from datetime import datetime, timezone
 
@@ -72,8 +73,14 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.TRAINER.value)
     api_token_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session and remember cookie (get_id); raising it signs the user out everywhere.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
+
+    def get_id(self) -> str:
+        """Flask-Login's id in the session and the remember cookie: "id:session_version"."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -101,6 +108,11 @@ class Exercise(db.Model):
     license: Mapped[str] = mapped_column(String(200), default="")
     prediction_prompt: Mapped[str] = mapped_column(Text, default="")
     own_prompt: Mapped[str] = mapped_column(Text, default="")
+    # Provenance shown to participants (docs/exercises.md): one of the four decision kinds of Hattula et al.
+    # (2015), when the recorded data were collected, and how many observations the truths rest on.
+    decision_kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    period: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    sample_size: Mapped[str] = mapped_column(String(200), default="", server_default="")
     minutes: Mapped[int] = mapped_column(Integer, default=10)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -254,7 +266,17 @@ class RoundResult(db.Model):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+_SESSION_USER_ID = re.compile(r"(\d{1,18}):(\d{1,18})", re.ASCII)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Flask-Login session lookup."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """Flask-Login session lookup: the user, if the cookie's session version is still the current one."""
+    match = _SESSION_USER_ID.fullmatch(user_id or "")
+    if match is None:
+        return None  # also ids from before session versions existed: those sessions end
+    # populate_existing: compare with the stored version, never with a copy cached in this session.
+    user = db.session.get(User, int(match.group(1)), populate_existing=True)
+    if user is None or user.session_version != int(match.group(2)):
+        return None
+    return user

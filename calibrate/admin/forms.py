@@ -22,3 +22,7 @@ class NewUserForm(FlaskForm):
         "Role", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], default=Role.TRAINER.value
     )
     password = new_password_field("Initial password")
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """No fields: a CSRF-protected button that ends every session of one account."""

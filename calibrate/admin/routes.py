@@ -1,13 +1,13 @@
-"""Listing and creating accounts."""
+"""Listing and creating accounts, and signing an account out everywhere."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from calibrate.admin import bp
-from calibrate.admin.forms import ROLE_LABELS, NewUserForm
-from calibrate.cli import save_user
+from calibrate.admin.forms import ROLE_LABELS, NewUserForm, SignOutEverywhereForm
+from calibrate.auth import services
 from calibrate.infra.extensions import db
 from calibrate.models import User
 
@@ -16,14 +16,27 @@ from calibrate.models import User
 def users():
     form = NewUserForm()
     if form.validate_on_submit():
-        email = form.email.data.lower()
-        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        try:
+            user = services.create_user(form.email.data, form.role.data, form.password.data)
+        except services.AccountExists:
             form.email.errors.append("An account with this e-mail exists already.")
         else:
-            save_user(email, form.role.data, form.password.data)
-            flash(f"Created {form.role.data} {email}. Give them the initial password in person.", "success")
+            flash(f"Created {user.role} {user.email}. Give them the initial password in person.", "success")
             return redirect(url_for(".users"))
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS), (
         422 if form.errors else 200
     )
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_everywhere(user_id: int):
+    """End every session and remember cookie of one account (a lost laptop, a colleague who left)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not SignOutEverywhereForm().validate_on_submit():
+        abort(400)
+    services.sign_out_everywhere(user)
+    flash(f"{user.email} is signed out on every device.", "success")
+    return redirect(url_for(".users"))

@@ -1,40 +1,74 @@
-"""Load exercise definitions (exercise.toml + items.csv) into the database.
+"""Load exercise definitions (exercise.toml + items.csv) into the database, and validate them.
 
-Every file is validated before anything is written: one bad field in one file
-aborts the whole load with a message naming the file, row and field. Answers
-already stored are protected: an answered item may not change its scales or
-truth, because those answers were given on the old ones.
+One validator serves the loader and `calibrate validate-exercise`: it reads
+both files to the end and lists every problem it finds, each naming the file,
+row and column, what is wrong and how to fix it, before anything is written.
+Answers already stored are protected: an answered item may not change its
+scales or truth, because those answers were given on the old ones.
 
-items.csv columns: see REQUIRED_ITEM_COLUMNS, plus the optional own_step,
-own_choices ('0=No|1=Yes'), own_optional, label, segment and the market-research
-cue RESEARCH_COLUMNS (all four or none per row). The built-in files are written
-by experiments/build/build_exercises.py.
+The format, every check and its threshold are described in docs/exercises.md.
+items.csv columns: REQUIRED_ITEM_COLUMNS, plus the optional OPTIONAL_ITEM_COLUMNS
+(own_choices like '0=No|1=Yes') and the market-research cue RESEARCH_COLUMNS
+(all four or none per row). The built-in files are written by
+experiments/build/build_exercises.py.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
+import io
 import math
+import statistics
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
+from analysis.metrics import MIN_ITEMS_REGRESSION, MIN_RESEARCH_ITEMS
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Response
 
 REQUIRED_ITEM_COLUMNS = (
     "item_id", "prompt", "own_prompt", "own_min", "own_max", "unit", "min", "max", "truth", "n", "se",
 )
+OPTIONAL_ITEM_COLUMNS = ("label", "own_step", "own_choices", "own_optional", "segment")
 RESEARCH_COLUMNS = ("research_estimate", "research_low", "research_high", "research_sample")
+ITEM_COLUMNS = REQUIRED_ITEM_COLUMNS + OPTIONAL_ITEM_COLUMNS + RESEARCH_COLUMNS
 SCALE_FIELDS = ("min", "max", "truth", "own_min", "own_max", "own_choices")
 """Item fields that stored answers depend on: they may not change once an item has answers."""
 LABEL_LENGTH = 200
 SAMPLE_LENGTH = 120
+COLUMN_LENGTHS = {"item_id": 80, "unit": 80, "segment": 120}
+"""Longest text the database keeps in these item columns."""
 REQUIRED_EXERCISE_KEYS = ("title", "description", "population", "source", "citation", "license")
+OPTIONAL_EXERCISE_KEYS = ("decision_kind", "period", "sample_size", "minutes", "prediction_prompt", "own_prompt", "public")
+SHORT_EXERCISE_KEYS = ("title", "license", "decision_kind", "period", "sample_size")
+"""exercise.toml texts kept in 200-character columns; the others may be MAX_TEXT long."""
+SHORT_TEXT = 200
 MAX_TEXT = 2000
+DECISION_KINDS = ("product features", "pricing", "brand", "communication")
+"""The four kinds of marketing decision of Hattula et al. (2015); an exercise names one as `decision_kind`."""
+MAX_MINUTES = 180
+
+MAX_FILE_BYTES = 1_000_000
+"""Largest exercise.toml or items.csv accepted (the biggest built-in items.csv is about 25 kB)."""
+MAX_ITEMS = 100
+"""Most items in one exercise: at about half a minute per item, 100 items already take 50 minutes."""
+MIN_ITEMS = 2 * MIN_ITEMS_REGRESSION
+"""Fewest items: the per-person regression needs MIN_ITEMS_REGRESSION (4) answered items, and a round 2
+splits the items in two (docs/methods.md, sections 2 and 6), so each round must still get 4."""
+MIN_TRUTH_SD = 10.0
+"""Smallest spread of the recorded values: SD of the truths over the items, in percent of each item's range.
+Below it, with 12 items, a residual SD of 15 points and own answers that follow the truth at r = 0.37 (the
+section-1 simulation), a person's weight on the truth has a 95% CI wider than +/-1, so the regression cannot
+separate following the truth from following one's own taste (docs/exercises.md, "Good items")."""
+MIN_CUE_ITEMS = 2 * MIN_RESEARCH_ITEMS
+"""Fewest items with a research cue when some have one: the cue is shown on a random half of them, and the
+research model needs MIN_RESEARCH_ITEMS (2) answered items with research (docs/methods.md, section 3)."""
+OPTIONAL_FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
 class ExerciseLoadError(ValueError):
@@ -72,23 +106,121 @@ def own_scale(items) -> str:
     return "binary" if items and all(_is_binary(item) for item in items) else "graded"
 
 
-def _number(raw: str, where: str, problems: list[str], *, integer: bool = False) -> float | None:
+def problem(where: str, what: str, fix: str = "") -> str:
+    """One problem as the loader and the validator print it: where, what is wrong, how to fix it."""
+    return f"{where}: {what}" + (f". Fix: {fix}" if fix else "")
+
+
+def _rename(name: str, known, what: str, *, to: str = "rename it to", otherwise: str = "rename or remove it") -> str:
+    """How to fix an unknown name: the closest known one when there is one, and the list of known ones."""
+    close = difflib.get_close_matches(name.strip().lower(), list(known), n=1, cutoff=0.6)
+    start = f"{to} '{close[0]}'" if close else otherwise
+    return f"{start} (the {what} are: {', '.join(known)})"
+
+
+def _read_text(path: Path, problems: list[str], contents: str) -> str | None:
+    """The file as text, or None after adding why it cannot be read (missing, empty, too big, not UTF-8)."""
+    if not path.is_file():
+        problems.append(problem(str(path), "is missing", f"create it with {contents} (docs/exercises.md)"))
+        return None
+    size = path.stat().st_size
+    if size == 0:
+        problems.append(problem(str(path), "is empty", f"write {contents} into it (docs/exercises.md)"))
+        return None
+    if size > MAX_FILE_BYTES:
+        problems.append(problem(
+            str(path), f"is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+            "split it into smaller exercises, or check that this is the right file",
+        ))
+        return None
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(problem(
+            f"{path} line {line}", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1:,})",
+            "save the file as UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'; LibreOffice: character set "
+            "'Unicode (UTF-8)')",
+        ))
+        return None
+
+
+# --------------------------------------------------------------------------- exercise.toml
+def validate_meta(toml_path: Path) -> tuple[dict, list[str]]:
+    """Read exercise.toml and return (its keys, every problem found)."""
+    problems: list[str] = []
+    text = _read_text(toml_path, problems, "the exercise's title, description and provenance")
+    if text is None:
+        return {}, problems
+    try:
+        meta = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(problem(
+            str(toml_path), f"is not valid TOML ({exc})",
+            'write one key = value per line and put every text in double quotes, e.g. title = "Brand shares"',
+        ))
+        return {}, problems
+
+    def where(key: str) -> str:
+        return f"{toml_path}, key '{key}'"
+
+    known = REQUIRED_EXERCISE_KEYS + OPTIONAL_EXERCISE_KEYS
+    for key in meta:
+        if key not in known:
+            problems.append(problem(where(key), "is not a known key", _rename(key, known, "keys")))
+    for key in REQUIRED_EXERCISE_KEYS:
+        if not str(meta.get(key, "")).strip():
+            problems.append(problem(where(key), "is missing or empty", f'add {key} = "..." (docs/exercises.md)'))
+    for key in known:
+        if key in meta and key not in ("minutes", "public"):
+            value = meta[key]
+            if not isinstance(value, str):
+                problems.append(problem(where(key), f"is {type(value).__name__}, not text", f'write {key} = "..."'))
+            elif len(value.strip()) > (SHORT_TEXT if key in SHORT_EXERCISE_KEYS else MAX_TEXT):
+                limit = SHORT_TEXT if key in SHORT_EXERCISE_KEYS else MAX_TEXT
+                problems.append(problem(where(key), f"is longer than {limit} characters", "shorten it"))
+    kind = meta.get("decision_kind")
+    if isinstance(kind, str) and kind.strip() not in DECISION_KINDS:
+        problems.append(problem(
+            where("decision_kind"), f"unknown decision kind '{kind}'",
+            _rename(kind, DECISION_KINDS, "decision kinds", to="write", otherwise="write one of them"),
+        ))
+    minutes = meta.get("minutes")
+    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)
+                                or not 1 <= minutes <= MAX_MINUTES):
+        problems.append(problem(
+            where("minutes"), f"{minutes!r} is not a whole number of minutes from 1 to {MAX_MINUTES}",
+            "write the expected duration without quotes, e.g. minutes = 6 (about half a minute per item)",
+        ))
+    if "public" in meta and not isinstance(meta["public"], bool):
+        problems.append(problem(where("public"), f"{meta['public']!r} is not true or false",
+                                "write public = true or public = false, without quotes"))
+    return meta, problems
+
+
+# --------------------------------------------------------------------------- items.csv
+def _number(raw: str | None, where: str, problems: list[str], *, integer: bool = False) -> float | None:
     text = (raw or "").strip()
     if text == "":
-        problems.append(f"{where}: is empty")
+        problems.append(problem(where, "is empty", "write a number"))
         return None
     try:
         value = int(text) if integer else float(text)
     except ValueError:
-        problems.append(f"{where}: '{text}' is not a{'n integer' if integer else ' number'}")
+        problems.append(problem(
+            where, f"'{text}' is not {'an integer' if integer else 'a number'}",
+            "write a whole number such as 120, without separators" if integer
+            else "write a plain number with a decimal point, e.g. 42 or 42.5, without % or units",
+        ))
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        problems.append(f"{where}: '{text}' is not a finite number")
+        problems.append(problem(where, f"'{text}' is not a finite number", "write an ordinary number"))
         return None
     return value
 
 
-def _parse_choices(raw: str, where: str, problems: list[str]) -> list[dict] | None:
+def _parse_choices(raw: str | None, where: str, problems: list[str]) -> list[dict] | None:
     """Parse '0=No|1=Yes' into [{'value': 0.0, 'label': 'No'}, ...]."""
     text = (raw or "").strip()
     if not text:
@@ -96,56 +228,91 @@ def _parse_choices(raw: str, where: str, problems: list[str]) -> list[dict] | No
     choices = []
     for part in text.split("|"):
         value, sep, label = part.partition("=")
-        number = _number(value, f"{where}, choice '{part}'", problems)
         if not sep or not label.strip():
-            problems.append(f"{where}: choice '{part}' must look like value=label")
+            problems.append(problem(where, f"choice code '{part}' must look like value=label",
+                                    "write the choices as 0=No|1=Yes"))
+            continue
+        number = _number(value, f"{where}, choice '{part}'", problems)
         if number is not None:
             choices.append({"value": number, "label": label.strip()})
+    values = [choice["value"] for choice in choices]
+    if len(values) != len(set(values)):
+        problems.append(problem(where, "the same value is used for two choices", "give every choice its own value"))
+    if len(text.split("|")) == 1:
+        problems.append(problem(where, "has only one choice", "give at least two, or leave own_choices empty"))
     return choices
 
 
-def _validate_row(row: dict, where: str, problems: list[str]) -> dict:
-    """Check one items.csv row and return it with numbers converted."""
+def _validate_row(row: dict, header: set[str], where: str, problems: list[str]) -> dict:
+    """Check one items.csv row (only the columns the header has) and return it with numbers converted."""
     def loc(column: str) -> str:
-        return f"{where}, field '{column}'"
+        return f"{where}, column '{column}'"
+
+    def given(column: str) -> bool:
+        return column in header
 
     item = {"item_key": (row.get("item_id") or "").strip()}
-    if not item["item_key"]:
-        problems.append(f"{loc('item_id')}: is empty")
+    if given("item_id") and not item["item_key"]:
+        problems.append(problem(loc("item_id"), "is empty", "give every item a short unique id, e.g. ketchup_heinz"))
     for column in ("prompt", "own_prompt", "unit"):
         text = (row.get(column) or "").strip()
-        if not text:
-            problems.append(f"{loc(column)}: is empty")
+        if given(column) and not text:
+            problems.append(problem(loc(column), "is empty", "write the question text"
+                                    if column != "unit" else "name the unit, e.g. percent of respondents"))
         elif len(text) > MAX_TEXT:
-            problems.append(f"{loc(column)}: longer than {MAX_TEXT} characters")
+            problems.append(problem(loc(column), f"longer than {MAX_TEXT} characters", "shorten it"))
         item[column] = text
     for column in ("min", "max", "truth", "se", "own_min", "own_max"):
-        item[column] = _number(row.get(column, ""), loc(column), problems)
-    item["n"] = _number(row.get("n", ""), loc("n"), problems, integer=True)
+        item[column] = _number(row.get(column), loc(column), problems) if given(column) else None
+    item["n"] = _number(row.get("n"), loc("n"), problems, integer=True) if given("n") else None
     step = (row.get("own_step") or "").strip()
     item["own_step"] = _number(step, loc("own_step"), problems) if step else None
-    item["own_choices"] = _parse_choices(row.get("own_choices", ""), loc("own_choices"), problems)
-    item["own_optional"] = (row.get("own_optional") or "").strip().lower() in {"1", "true", "yes"}
+    item["own_choices"] = _parse_choices(row.get("own_choices"), loc("own_choices"), problems)
+    flag = (row.get("own_optional") or "").strip().lower()
+    if flag not in OPTIONAL_FLAGS:
+        problems.append(problem(loc("own_optional"), f"unknown code '{flag}'",
+                                "write 1 (the own answer may be skipped) or leave it empty"))
+    item["own_optional"] = OPTIONAL_FLAGS.get(flag, False)
     item["segment"] = (row.get("segment") or "").strip()
+    for column, limit in COLUMN_LENGTHS.items():
+        value = item["item_key"] if column == "item_id" else item[column]
+        if len(value) > limit:
+            problems.append(problem(loc(column), f"longer than {limit} characters", "shorten it"))
     label = (row.get("label") or "").strip() or item["prompt"]
     item["label"] = label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
 
     lo, hi, truth = item["min"], item["max"], item["truth"]
     if lo is not None and hi is not None:
         if lo >= hi:
-            problems.append(f"{loc('max')}: {hi:g} must be greater than min {lo:g}")
+            problems.append(problem(loc("max"), f"{hi:g} must be greater than min {lo:g}",
+                                    "give the lowest possible recorded value as min and the highest as max"))
         elif truth is not None and not lo <= truth <= hi:
-            problems.append(f"{loc('truth')}: {truth:g} is outside [{lo:g}, {hi:g}]")
+            problems.append(problem(loc("truth"), f"{truth:g} is outside [{lo:g}, {hi:g}]",
+                                    "check the recorded value, or widen min and max to the scale it is on"))
     own_lo, own_hi = item["own_min"], item["own_max"]
     if own_lo is not None and own_hi is not None and own_lo >= own_hi:
-        problems.append(f"{loc('own_max')}: {own_hi:g} must be greater than own_min {own_lo:g}")
+        problems.append(problem(loc("own_max"), f"{own_hi:g} must be greater than own_min {own_lo:g}",
+                                "graded own answers go from own_min = 0 to own_max = 100"))
+    step = item["own_step"]
+    if step is not None and not item["own_choices"]:
+        if step <= 0:
+            problems.append(problem(loc("own_step"), f"{step:g} is not positive", "use 1, or leave it empty"))
+        elif own_lo is not None and own_hi is not None and own_lo < own_hi:
+            steps = (own_hi - own_lo) / step
+            if abs(steps - round(steps)) > 1e-9:
+                problems.append(problem(
+                    loc("own_step"), f"{step:g} does not divide the own-answer range {own_lo:g}-{own_hi:g} into "
+                    "whole steps, so own_max cannot be chosen", "use a step that does, e.g. 1",
+                ))
     if item["n"] is not None and item["n"] < 1:
-        problems.append(f"{loc('n')}: must be at least 1")
+        problems.append(problem(loc("n"), "must be at least 1", "give the number of observations behind truth"))
     if item["se"] is not None and item["se"] < 0:
-        problems.append(f"{loc('se')}: must not be negative")
+        problems.append(problem(loc("se"), "must not be negative", "give the standard error of truth"))
     for choice in item["own_choices"] or []:
         if own_lo is not None and own_hi is not None and not own_lo <= choice["value"] <= own_hi:
-            problems.append(f"{loc('own_choices')}: value {choice['value']:g} is outside [{own_lo:g}, {own_hi:g}]")
+            problems.append(problem(loc("own_choices"),
+                                    f"value {choice['value']:g} is outside [{own_lo:g}, {own_hi:g}]",
+                                    "keep every choice value between own_min and own_max"))
     _validate_research(row, item, loc, problems)
     return item
 
@@ -161,9 +328,13 @@ def _validate_research(row: dict, item: dict, loc, problems: list[str]) -> None:
         return
     for column in RESEARCH_COLUMNS:
         if not raw[column]:
-            problems.append(f"{loc(column)}: is empty; a research cue needs all of {', '.join(RESEARCH_COLUMNS)}")
+            problems.append(problem(
+                loc(column), f"is empty; a research cue needs all of {', '.join(RESEARCH_COLUMNS)}",
+                "fill in all four, or leave all four empty for an item without a cue",
+            ))
     if len(raw["research_sample"]) > SAMPLE_LENGTH:
-        problems.append(f"{loc('research_sample')}: longer than {SAMPLE_LENGTH} characters")
+        problems.append(problem(loc("research_sample"), f"longer than {SAMPLE_LENGTH} characters",
+                                "say only how big the pilot is, e.g. 15 of the 76 respondents"))
     item["research_sample"] = raw["research_sample"] or None
     values = {}
     for column in RESEARCH_COLUMNS[:3]:
@@ -171,72 +342,183 @@ def _validate_research(row: dict, item: dict, loc, problems: list[str]) -> None:
             item[column] = values[column] = _number(raw[column], loc(column), problems)
     lo, hi = item["min"], item["max"]
     for column, value in values.items():
-        if value is not None and lo is not None and hi is not None and not lo <= value <= hi:
-            problems.append(f"{loc(column)}: {value:g} is outside [{lo:g}, {hi:g}]")
+        if value is not None and lo is not None and hi is not None and lo < hi and not lo <= value <= hi:
+            problems.append(problem(loc(column), f"{value:g} is outside [{lo:g}, {hi:g}]",
+                                    "give the pilot's estimate and interval on the item's scale"))
     estimate, low, high = (values.get(column) for column in RESEARCH_COLUMNS[:3])
     if low is not None and estimate is not None and low > estimate:
-        problems.append(f"{loc('research_low')}: {low:g} is above research_estimate {estimate:g}")
+        problems.append(problem(loc("research_low"), f"{low:g} is above research_estimate {estimate:g}",
+                                "the interval must hold its estimate: research_low <= estimate <= research_high"))
     if high is not None and estimate is not None and high < estimate:
-        problems.append(f"{loc('research_high')}: {high:g} is below research_estimate {estimate:g}")
+        problems.append(problem(loc("research_high"), f"{high:g} is below research_estimate {estimate:g}",
+                                "the interval must hold its estimate: research_low <= estimate <= research_high"))
 
 
-def _mixed_own_scales(items: list[dict], csv_path: Path) -> list[str]:
-    """One problem when some own answers are binary and others graded (their b_own differ in size)."""
-    binary = [str(line) for line, item in enumerate(items, start=2) if _is_binary(item)]
-    graded = [str(line) for line, item in enumerate(items, start=2) if not _is_binary(item)]
-    if not binary or not graded:
-        return []
-    return [
-        f"{csv_path}: mixes binary own answers (two own_choices; rows {', '.join(binary)}) with graded ones "
-        f"(rows {', '.join(graded)}); b_own from yes/no answers is much smaller than from graded ones, so "
-        "ask every own answer on a graded scale (e.g. 0-100) or every one as a yes/no choice"
+def _rows_text(lines: list[int]) -> str:
+    return ", ".join(str(line) for line in lines)
+
+
+def _exercise_level(items: list[dict], lines: list[int], csv_path: Path) -> list[str]:
+    """Problems of the items together: too few or too many, truths too close, cues on too few, mixed own scales."""
+    problems = []
+    where = str(csv_path)
+    if 0 < len(items) < MIN_ITEMS:
+        problems.append(problem(
+            where, f"has {len(items)} items; at least {MIN_ITEMS} are needed, because a person's egocentric weight "
+            f"needs {MIN_ITEMS_REGRESSION} answered items per round and a round 2 splits the items in two",
+            f"add items (12-25 give a steadier weight; docs/methods.md, section 6)",
+        ))
+    if len(items) > MAX_ITEMS:
+        problems.append(problem(where, f"has {len(items)} items, more than the limit of {MAX_ITEMS}",
+                                "split them into several exercises"))
+    spread = [
+        100.0 * (item["truth"] - item["min"]) / (item["max"] - item["min"])
+        for item in items
+        if None not in (item["truth"], item["min"], item["max"]) and item["min"] <= item["truth"] <= item["max"]
+        and item["min"] < item["max"]
     ]
+    if len(spread) >= 2 and statistics.stdev(spread) < MIN_TRUTH_SD:
+        problems.append(problem(
+            where, f"the recorded values barely differ: the SD of truth is {statistics.stdev(spread):.1f}% of the "
+            f"items' range (from {min(spread):.1f}% to {max(spread):.1f}%), below {MIN_TRUTH_SD:g}%, so the "
+            "per-person regression cannot tell following the truth from following one's own taste",
+            "choose items whose recorded values lie further apart (docs/exercises.md, 'Good items')",
+        ))
+    with_cue = [line for line, item in zip(lines, items) if item["research_estimate"] is not None]
+    if 0 < len(with_cue) < MIN_CUE_ITEMS:
+        problems.append(problem(
+            where, f"only {len(with_cue)} item(s) have a research cue (rows {_rows_text(with_cue)}); the cue is "
+            f"shown on a random half of them and the research model needs {MIN_RESEARCH_ITEMS} answered items with "
+            f"research, so at least {MIN_CUE_ITEMS} are needed",
+            f"give at least {MIN_CUE_ITEMS} items a cue (best: every item), or remove the cues",
+        ))
+    binary = [line for line, item in zip(lines, items) if _is_binary(item)]
+    graded = [line for line, item in zip(lines, items) if not _is_binary(item)]
+    if binary and graded:
+        problems.append(problem(
+            where, f"mixes binary own answers (two own_choices; rows {_rows_text(binary)}) with graded ones "
+            f"(rows {_rows_text(graded)}); b_own from yes/no answers is much smaller than from graded ones",
+            "ask every own answer on a graded scale (e.g. 0-100) or every one as a yes/no choice",
+        ))
+    return problems
+
+
+def validate_items(csv_path: Path) -> tuple[list[dict], list[str]]:
+    """Read items.csv and return (its items, every problem found)."""
+    problems: list[str] = []
+    text = _read_text(csv_path, problems, "a header row and one row per item")
+    if text is None:
+        return [], problems
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    except csv.Error as exc:
+        problems.append(problem(str(csv_path), f"cannot be read as CSV ({exc})",
+                                "save it as comma-separated values with text in double quotes"))
+        return [], problems
+    if not header:
+        problems.append(problem(str(csv_path), "has no header row", f"start with: {','.join(REQUIRED_ITEM_COLUMNS)}"))
+        return [], problems
+    missing = [column for column in REQUIRED_ITEM_COLUMNS if column not in header]
+    if missing:
+        problems.append(problem(
+            str(csv_path), f"missing column(s) {', '.join(missing)}",
+            "add them to the header row (the first line); every items.csv needs "
+            + ", ".join(REQUIRED_ITEM_COLUMNS),
+        ))
+    for column in dict.fromkeys(header):
+        if header.count(column) > 1:
+            problems.append(problem(f"{csv_path}, column '{column}'", f"appears {header.count(column)} times in the "
+                                    "header", "keep one of them"))
+        if column == "market_research":
+            problems.append(problem(
+                f"{csv_path}, column 'market_research'", "is no longer read",
+                f"give the cue as numbers in {', '.join(RESEARCH_COLUMNS)}",
+            ))
+        elif column not in ITEM_COLUMNS:
+            problems.append(problem(f"{csv_path}, column '{column}'", "is not a known column",
+                                    _rename(column, ITEM_COLUMNS, "columns")))
+    present = set(header)
+
+    # Rows are numbered as a spreadsheet shows them: the header is row 1, the first item row 2.
+    items, lines, seen = [], [], {}
+    for line, row in enumerate(rows, start=2):
+        where = f"{csv_path} row {line}"
+        if None in row:
+            problems.append(problem(where, f"has {len(header) + len(row[None])} values but the header has "
+                                    f"{len(header)} columns", "put text that contains commas in double quotes"))
+        item = _validate_row(row, present, where, problems)
+        if item["item_key"] and item["item_key"] in seen:
+            problems.append(problem(
+                f"{where}, column 'item_id'", f"'{item['item_key']}' repeats row {seen[item['item_key']]}",
+                "give every item its own id",
+            ))
+        seen.setdefault(item["item_key"], line)
+        item["position"] = len(items)
+        items.append(item)
+        lines.append(line)
+    if not items:
+        problems.append(problem(str(csv_path), "has no items", "add one row per item below the header"))
+    problems.extend(_exercise_level(items, lines, csv_path))
+    return items, problems
+
+
+# --------------------------------------------------------------------------- whole exercises
+def validate_exercise(folder: Path) -> tuple[ExerciseDefinition | None, list[str]]:
+    """Validate one exercise folder: (the definition, or None when there are problems; every problem)."""
+    toml_path, csv_path = folder / "exercise.toml", folder / "items.csv"
+    meta, problems = validate_meta(toml_path)
+    items, item_problems = validate_items(csv_path)
+    problems = problems + item_problems
+    if len(folder.name) > 80:
+        problems.append(problem(str(folder), "the folder name (the exercise's slug) is longer than 80 characters",
+                                "rename the folder"))
+    if problems:
+        return None, problems
+    digest = hashlib.sha256(toml_path.read_bytes() + csv_path.read_bytes()).hexdigest()
+    return ExerciseDefinition(slug=folder.name, meta=meta, items=items, content_hash=digest), []
+
+
+def _is_exercise_folder(path: Path) -> bool:
+    return (path / "exercise.toml").is_file() or (path / "items.csv").is_file()
+
+
+def validate_path(path: Path) -> tuple[list[str], list[str]]:
+    """Validate what `calibrate validate-exercise` is given: an exercise folder, a folder of exercise
+    folders, an exercise.toml or an items.csv. Returns (one line per checked exercise or file, every problem)."""
+    if path.is_dir():
+        folders = [path] if _is_exercise_folder(path) else sorted(
+            child for child in path.iterdir() if child.is_dir() and _is_exercise_folder(child)
+        )
+        if not folders:
+            return [], [problem(str(path), "holds no exercise",
+                                "give a folder with exercise.toml and items.csv, or a folder of such folders")]
+        checked, problems = [], []
+        for folder in folders:
+            definition, found = validate_exercise(folder)
+            problems.extend(found)
+            if definition is None:
+                checked.append(f"{folder}: not valid, {len(found)} problem(s)")
+            else:
+                kind = definition.meta.get("decision_kind", "no decision kind")
+                checked.append(f"{folder}: valid, {len(definition.items)} items, {kind}, "
+                               f"about {definition.meta.get('minutes', 10)} minutes")
+        return checked, problems
+    if path.suffix.lower() == ".toml":
+        _, problems = validate_meta(path)
+        return [f"{path}: {'valid' if not problems else f'not valid, {len(problems)} problem(s)'}"], problems
+    items, problems = validate_items(path)
+    state = f"valid, {len(items)} items" if not problems else f"not valid, {len(problems)} problem(s)"
+    return [f"{path}: {state}"], problems
 
 
 def read_exercise(folder: Path) -> ExerciseDefinition:
     """Read and validate one exercise folder; raise ExerciseLoadError listing every problem."""
-    problems: list[str] = []
-    toml_path, csv_path = folder / "exercise.toml", folder / "items.csv"
-    try:
-        meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ExerciseLoadError([f"{toml_path}: {exc}"]) from exc
-    for key in REQUIRED_EXERCISE_KEYS:
-        if not str(meta.get(key, "")).strip():
-            problems.append(f"{toml_path}, field '{key}': is missing or empty")
-
-    try:
-        raw = csv_path.read_bytes()
-        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExerciseLoadError(problems + [f"{csv_path}: {exc}"]) from exc
-    header = rows[0].keys() if rows else []
-    missing = [c for c in REQUIRED_ITEM_COLUMNS if c not in header]
-    if missing:
-        raise ExerciseLoadError(problems + [f"{csv_path}: missing column(s) {', '.join(missing)}"])
-    if "market_research" in header:
-        problems.append(
-            f"{csv_path}: column 'market_research' is no longer read; give the cue as numbers in "
-            f"{', '.join(RESEARCH_COLUMNS)}"
-        )
-
-    items, seen = [], {}
-    for line, row in enumerate(rows, start=2):
-        item = _validate_row(row, f"{csv_path} row {line}", problems)
-        if item["item_key"] in seen:
-            problems.append(
-                f"{csv_path} row {line}, field 'item_id': '{item['item_key']}' repeats row {seen[item['item_key']]}"
-            )
-        seen[item["item_key"]] = line
-        item["position"] = len(items)
-        items.append(item)
-    if not items:
-        problems.append(f"{csv_path}: has no items")
-    problems.extend(_mixed_own_scales(items, csv_path))
+    definition, problems = validate_exercise(folder)
     if problems:
         raise ExerciseLoadError(problems)
-    digest = hashlib.sha256(toml_path.read_bytes() + raw).hexdigest()
-    return ExerciseDefinition(slug=folder.name, meta=meta, items=items, content_hash=digest)
+    return definition
 
 
 def read_exercises(root: Path) -> list[ExerciseDefinition]:
@@ -266,7 +548,8 @@ def _apply(definition: ExerciseDefinition) -> str:
         db.session.add(exercise)
     meta = definition.meta
     exercise.title = meta["title"].strip()
-    for key in ("description", "population", "source", "citation", "license", "prediction_prompt", "own_prompt"):
+    for key in ("description", "population", "source", "citation", "license", "prediction_prompt", "own_prompt",
+                "decision_kind", "period", "sample_size"):
         setattr(exercise, key, str(meta.get(key, "")).strip())
     exercise.minutes = int(meta.get("minutes", 10))
     exercise.is_public = bool(meta.get("public", True))

@@ -1,11 +1,35 @@
-"""Handlers for HTTP errors and uncaught exceptions, registered for the whole app."""
+"""Handlers for HTTP errors and uncaught exceptions, registered for the whole app.
+
+Log lines name the route template, never the path: participant paths carry
+their token. An unreachable database is a 503 with Retry-After rather than a
+500; a participant's failed form is kept on that page and sent again by
+itself (static/js/retry.js) once the Retry-After time has passed.
+"""
 
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from calibrate.errors import bp
+from calibrate.infra.extensions import db, login_manager
+from calibrate.infra.logs import route_template
+
+# The database is unreachable, restarting, or has no free connection: worth retrying shortly.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+# What the 503 page shows of a participant's kept form (every field is kept, these are named).
+KEPT_FIELD_LABELS = {
+    "own": "Your own answer",
+    "prediction": "Your prediction",
+    "lower": "Low end of your range",
+    "upper": "High end of your range",
+    "pseudonym": "Pseudonym",
+    "description": "Your description",
+    "code": "Workshop code",
+}
 
 # What a person is told for each status: a heading and what to do next.
 MESSAGES = {
@@ -31,7 +55,7 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _respond(status: int, detail: str | None, headers: dict | None = None):
+def _respond(status: int, detail: str | None, headers: dict | None = None, **page_extras):
     title, advice = MESSAGES.get(status, (f"Error {status}", ""))
     request_id = g.get("request_id")
     if wants_json():
@@ -40,12 +64,27 @@ def _respond(status: int, detail: str | None, headers: dict | None = None):
     try:
         page = render_template(
             "errors/error.html", status=status, title=title, advice=advice, detail=detail, request_id=request_id,
-            retry_after=(headers or {}).get("Retry-After"),
+            retry_after=(headers or {}).get("Retry-After"), **page_extras,
         )
     except Exception:  # noqa: BLE001 - e.g. the database is down and the page's header cannot load the user
         current_app.logger.exception("Could not render the error page [request %s]", request_id)
         page = f"{title}. {advice}"
     return page, status, headers or {}
+
+
+def _same_url() -> str:
+    """This request's URL on this site (path and query), to send a kept form to again."""
+    query = request.query_string.decode("latin-1")
+    return request.script_root + request.path + (f"?{query}" if query else "")
+
+
+def _kept_form() -> dict:
+    """For a participant's failed POST: every submitted field (the CSRF token too), to post again unchanged."""
+    if request.method != "POST" or request.blueprint != "participant":
+        return {}
+    fields = list(request.form.items(multi=True))
+    shown = [(KEPT_FIELD_LABELS[name], value) for name, value in fields if name in KEPT_FIELD_LABELS and value.strip()]
+    return {"resubmit_url": _same_url(), "resubmit_fields": fields, "kept_values": shown}
 
 
 @bp.app_errorhandler(HTTPException)
@@ -58,12 +97,38 @@ def http_error(error: HTTPException):
         headers["Retry-After"] = "60"
     description = error.description if error.description != type(error).description else None
     if error.code >= 500:
-        current_app.logger.error("HTTP %s on %s %s [request %s]", error.code, request.method, request.path, g.get("request_id"))
+        current_app.logger.error("HTTP %s on %s %s [request %s]", error.code, request.method, route_template(), g.get("request_id"))
     return _respond(error.code, description, headers)
+
+
+def database_unavailable(error: Exception):
+    """The database cannot be reached: 503 with Retry-After; a participant's typed answer stays on the page."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the session is removed at teardown anyway
+        pass
+    current_app.logger.error(
+        "Database unavailable on %s %s [request %s]: %s",
+        request.method, route_template(), g.get("request_id"), error.__class__.__name__, exc_info=error,
+    )
+    if "_login_user" not in g:
+        # Every template gets `current_user`, and loading a signed-in user needs the database: this page
+        # is rendered as for a visitor instead (Flask-Login caches the user for the request in g).
+        login_manager._update_request_context_with_user()
+    headers = {"Retry-After": str(current_app.config.get("RETRY_AFTER_SECONDS", 10))}
+    # database_down: the page must not touch the database (no signed-in header, which would load the user).
+    kept = _kept_form()
+    # A kept form is posted again, a page that was only read is reloaded; other POSTs wait for the person.
+    extras = {"database_down": True, "retry_by_itself": bool(kept) or request.method in ("GET", "HEAD")} | kept
+    return _respond(ServiceUnavailable.code, None, headers, **extras)
+
+
+for _exception in DATABASE_UNAVAILABLE:
+    bp.app_errorhandler(_exception)(database_unavailable)
 
 
 @bp.app_errorhandler(Exception)
 def unexpected_error(error: Exception):
     """Any uncaught exception: log it with its traceback and the request id, show a calm 500."""
-    current_app.logger.exception("Unhandled error on %s %s [request %s]", request.method, request.url_rule or request.path, g.get("request_id"))
+    current_app.logger.exception("Unhandled error on %s %s [request %s]", request.method, route_template(), g.get("request_id"))
     return _respond(InternalServerError.code, None)

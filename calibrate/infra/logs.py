@@ -5,6 +5,12 @@ collector) when ``CALIBRATE_LOG_FORMAT=json``, as in production (README).
 The request id comes from a trusted proxy's ``X-Request-ID`` when it looks
 sane, otherwise it is generated; it is echoed in the response header and on
 error pages, so a participant's "reference" finds the matching log line.
+
+The app writes its own access log (logger ``calibrate.access``): method, the
+route *template* (``/p/<token>/...``), status, duration and request id. A
+request path is never logged, because participant paths carry the token that
+is their only credential; gunicorn's own access log is therefore off
+(gunicorn.conf.py), and the development server's request lines are dropped.
 """
 
 from __future__ import annotations
@@ -14,12 +20,26 @@ import logging
 import re
 import secrets
 import sys
+import time
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+ACCESS_LOGGER = "calibrate.access"
+NO_ROUTE = "<no route>"  # the path matched no route (404/405): the path itself is not logged
+# Requests from load balancers and probes: logged at DEBUG, so they do not drown the access log.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/static/<path:filename>"})
+# Extensions whose log lines go to the app's handler too.
+EXTENSION_LOGGERS = ("flask-limiter",)
+
+
+def route_template() -> str:
+    """The matched route's template, e.g. '/p/<token>/r<int:round_no>/item/<int:position>'."""
+    if has_request_context() and request.url_rule is not None:
+        return str(request.url_rule)
+    return NO_ROUTE if has_request_context() else "-"
 
 
 class _RequestContext(logging.Filter):
@@ -27,8 +47,15 @@ class _RequestContext(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        record.route = str(request.url_rule) if has_request_context() and request.url_rule else "-"
+        record.route = route_template() if has_request_context() else "-"
         return True
+
+
+class _NoRequestLines(logging.Filter):
+    """Drops the development server's request lines ('"GET /p/<the token> HTTP/1.1" 200 -')."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.endswith('"%s" %s %s'))
 
 
 class JsonLines(logging.Formatter):
@@ -43,6 +70,9 @@ class JsonLines(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "route": getattr(record, "route", "-"),
         }
+        for extra in ("method", "status", "duration_ms"):
+            if hasattr(record, extra):
+                entry[extra] = getattr(record, extra)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -55,13 +85,25 @@ def configure_logging(app: Flask) -> None:
     """Send the app's log to stderr in the configured format and tag requests with an id."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if app.config.get("LOG_FORMAT") == "json" else logging.Formatter(TEXT_FORMAT))
+    # On the handler too, so records of child loggers (calibrate.access) and extensions get the fields.
+    handler.addFilter(_RequestContext())
+    level = app.config.get("LOG_LEVEL", "INFO")
     app.logger.handlers[:] = [handler]
     app.logger.filters[:] = [_RequestContext()]
-    app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    app.logger.setLevel(level)
     app.logger.propagate = False
+    for name in EXTENSION_LOGGERS:
+        extension_logger = logging.getLogger(name)
+        extension_logger.handlers[:] = [handler]
+        extension_logger.setLevel(level)
+    werkzeug_logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _NoRequestLines) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(_NoRequestLines())
+    access_log = logging.getLogger(ACCESS_LOGGER)
 
     @app.before_request
     def _assign_request_id() -> None:
+        g.request_started = time.perf_counter()
         offered = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = offered if _SANE_REQUEST_ID.match(offered) else secrets.token_hex(8)
 
@@ -69,4 +111,20 @@ def configure_logging(app: Flask) -> None:
     def _echo_request_id(response):
         if "request_id" in g:
             response.headers[REQUEST_ID_HEADER] = g.request_id
+        return response
+
+    @app.after_request
+    def _log_access(response):
+        started = g.get("request_started")
+        duration_ms = round(1000 * (time.perf_counter() - started), 1) if started is not None else None
+        route = route_template()
+        access_log.log(
+            logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
+            "%s %s %s %sms",
+            request.method,
+            route,
+            response.status_code,
+            duration_ms if duration_ms is not None else "-",
+            extra={"method": request.method, "status": response.status_code, "duration_ms": duration_ms},
+        )
         return response

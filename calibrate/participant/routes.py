@@ -13,6 +13,7 @@ from calibrate.domain.long_format import long_frame
 from calibrate.domain.progress import Progress, Stage
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
+from calibrate.infra import ratelimits
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
 from calibrate.models import Exercise, Item, Participant, Workshop, WorkshopState
@@ -122,6 +123,7 @@ def _item_or_404(participant: Participant, round_no: int, position: int, now: Pr
 
 
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
+@limiter.limit(ratelimits.answer_limit, key_func=ratelimits.participant_key, methods=["POST"], error_message=ratelimits.ANSWERS_LIMITED)
 def item(token: str, round_no: int, position: int):
     participant = participant_or_404(token)
     now = services.participant_progress(participant)

@@ -21,7 +21,13 @@ from analysis import person_metrics
 from calibrate.domain.exercises import read_exercise
 from calibrate.infra.resources import resource_dir
 
-BUILT_IN = ("supermarket-brands", "public-spending", "nature-attitudes", "self-descriptions")
+ORIGINAL = ("supermarket-brands", "public-spending", "nature-attitudes", "self-descriptions")
+"""The exercises that were asked on coarse own-answer scales before 0-100 (old_format)."""
+BUILT_IN = ORIGINAL + tuple(sorted(
+    path.parent.name for path in resource_dir("experiments").glob("*/exercise.toml")
+    if path.parent.name not in ORIGINAL
+))
+"""Every built-in exercise folder, the original four first (their seeds stay as they were)."""
 BETA = 0.3
 PERSONS = 2000
 
@@ -122,9 +128,13 @@ def test_yes_no_own_answers_would_shrink_b_own_and_are_not_comparable():
     assert yes_no_coverage < 0.5  # each person's interval misses the true pull
 
 
+def test_every_built_in_exercise_is_covered():
+    assert len(BUILT_IN) >= 9 and set(ORIGINAL) <= set(BUILT_IN)
+
+
 def test_the_old_coarse_scales_gave_different_b_own_per_exercise():
     means = {}
-    for seed, slug in enumerate(BUILT_IN, start=20):
+    for seed, slug in enumerate(ORIGINAL, start=20):
         old = [old_format(item, slug) for item in _items(slug)]
         means[slug], _ = b_own_summary(old, seed)
     assert max(means.values()) - min(means.values()) > 0.1, means

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from flask import url_for
+from flask import Blueprint
 from sqlalchemy import select
 
 from calibrate.infra.extensions import db
@@ -55,12 +55,30 @@ def test_next_is_followed_only_within_the_site(client, kim):
         client.post("/logout")
 
 
-def test_analyst_lands_on_the_analysis_page_or_their_account(app, app_ctx):
+@pytest.mark.parametrize(
+    ("role", "landing", "heading"),
+    [("trainer", "/trainer/", "Your workshops"), ("admin", "/trainer/", "Your workshops"), ("analyst", "/account", "Your account")],
+)
+def test_each_role_lands_on_its_page(app, app_ctx, role, landing, heading):
+    """No analysis blueprint is registered yet, so analysts land on their account page."""
+    assert "analyst.overview" not in app.view_functions
+    make_account(f"{role}@example.org", role=role)
+    client = app.test_client()
+    response = sign_in(client, email=f"{role}@example.org")
+    assert response.status_code == 302 and response.headers["Location"] == landing
+    page = client.get(landing)
+    assert page.status_code == 200 and heading in page.text
+
+
+def test_analysts_land_on_the_analysis_page_once_it_exists(app_factory, app_ctx):
+    app = app_factory()
+    analysis = Blueprint("analyst", __name__)
+    analysis.add_url_rule("/analysis/", "overview", lambda: "analysis overview")
+    app.register_blueprint(analysis)
     make_account("ana@example.org", role="analyst")
-    location = sign_in(app.test_client(), email="ana@example.org").headers["Location"]
-    with app.test_request_context():
-        expected = url_for("analyst.overview") if "analyst.overview" in app.view_functions else url_for("auth.account")
-    assert location == expected
+    client = app.test_client()
+    assert sign_in(client, email="ana@example.org").headers["Location"] == "/analysis/"
+    assert client.get("/analysis/").text == "analysis overview"
 
 
 def test_logout_is_a_post(client, kim):
@@ -105,3 +123,23 @@ def test_sign_in_is_rate_limited_per_address(app_factory, kim):
     assert codes == [401, 401, 401]
     assert sign_in(client).status_code == 429, "even the right password waits once the limit is hit"
     assert client.get("/login").status_code == 200, "only attempts count, not looking at the form"
+
+
+def test_sign_in_is_limited_per_account_whatever_the_address(app_factory, kim):
+    make_account("lee@example.org")
+    limited = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="2 per minute")
+    client = limited.test_client()
+    # Two failures for kim, spelled differently: the same account.
+    assert sign_in(client, email="KIM@example.org ", password="wrong password!").status_code == 401
+    assert sign_in(client, password="wrong password!", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 401
+    blocked = sign_in(limited.test_client(), environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert blocked.status_code == 429, "kim's budget is used up, from any address"
+    assert "Too many failed sign-ins" in blocked.text and int(blocked.headers["Retry-After"]) > 0
+    assert sign_in(client, email="lee@example.org").status_code == 302, "other accounts are not affected"
+
+
+def test_successful_sign_ins_do_not_use_up_the_budget(app_factory, kim):
+    limited = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", LOGIN_ACCOUNT_RATE_LIMIT="2 per minute")
+    for _ in range(4):  # a room of trainers behind one address signing in
+        client = limited.test_client()
+        assert sign_in(client).status_code == 302

@@ -1,0 +1,79 @@
+"""Refuse characters no form or address of this site can contain, before any database work.
+
+NUL cannot be stored by PostgreSQL (its driver raises DataError: a 500), lone
+UTF-16 surrogates cannot be encoded to UTF-8, and the other C0 control
+characters (all but tab, line feed and carriage return) only ever arrive in
+crafted requests. Such a request gets a 400 naming the field, from an app-wide
+``before_request`` hook that runs before rate limiting, CSRF, the user lookup
+and every view.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, abort, request
+
+INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_NAMES = {"\x00": "a NUL byte"}
+
+
+def _describe(character: str) -> str:
+    if character in _NAMES:
+        return _NAMES[character]
+    if "\ud800" <= character <= "\udfff":
+        return "an unpaired surrogate"
+    return f"the control character U+{ord(character):04X}"
+
+
+def _printable(name: str) -> str:
+    """A field name safe to show: invalid characters escaped, long names cut."""
+    shown = INVALID.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else "\\ufffd", name)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _walk_json(value, where: str):
+    """(place, text) for every string in a JSON document, keys included."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield where, str(key)
+            yield from _walk_json(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk_json(item, f"{where}[{index}]")
+
+
+def _places():
+    """(description of the place, text) for everything a view could read from the request."""
+    yield "the address", request.path
+    for name, value in request.args.items(multi=True):
+        yield f"the query parameter '{_printable(name)}'", name + value
+    for name, value in request.form.items(multi=True):
+        yield f"the field '{_printable(name)}'", name + value
+    for name, upload in request.files.items(multi=True):
+        yield f"the file field '{_printable(name)}'", name + (upload.filename or "")
+    if request.is_json:
+        document = request.get_json(silent=True)
+        if document is not None:
+            yield from ((f"the JSON value at '{_printable(place)}'", text) for place, text in _walk_json(document, "$"))
+
+
+def invalid_input() -> str | None:
+    """A message naming the first place with a character that is not allowed, or None."""
+    for place, text in _places():
+        found = INVALID.search(text)
+        if found:
+            return f"{place[0].upper()}{place[1:]} contains {_describe(found.group())}, which is not allowed. Remove it and try again."
+    return None
+
+
+def register_input_guard(app: Flask) -> None:
+    """Install the check; call it before the extensions' own before_request hooks are registered."""
+
+    @app.before_request
+    def _refuse_invalid_characters() -> None:
+        message = invalid_input()
+        if message is not None:
+            abort(400, description=message)
