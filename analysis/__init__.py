@@ -16,6 +16,7 @@ and plain-language feedback.  Every metric and test is defined in
 * :mod:`analysis.cli` - the ``analyze`` click command.
 """
 
+from analysis.datasets import example_responses
 from analysis.errors import ResponseDataError, ResponseFileError
 from analysis.feedback import FEEDBACK_KEYS, OWN_SCALES, feedback_text, parse_note, pull_is_clear
 from analysis.group import (
@@ -62,6 +63,7 @@ __all__ = [
     "condition_tests",
     "egocentrism_test",
     "empathy_test",
+    "example_responses",
     "feedback_text",
     "group_tests",
     "hedges_g",

@@ -8,6 +8,20 @@ class ResponseDataError(ValueError):
 
     ``problems`` holds one human-readable line per problem found, so a caller
     (the web upload form, the CLI) can show every bad row at once.
+
+    Examples
+    --------
+    >>> error = ResponseDataError("2 problem(s) in the responses", ["row 2: own is empty", "row 5: truth is empty"])
+    >>> error.problems
+    ['row 2: own is empty', 'row 5: truth is empty']
+
+    Without a list the message is the only problem, and the error is a
+    :class:`ValueError`:
+
+    >>> ResponseDataError("missing required column(s): truth").problems
+    ['missing required column(s): truth']
+    >>> isinstance(error, ValueError)
+    True
     """
 
     def __init__(self, message: str, problems: list[str] | None = None):
@@ -16,4 +30,15 @@ class ResponseDataError(ValueError):
 
 
 class ResponseFileError(OSError):
-    """A responses file that cannot be read at all (missing, unreadable, not CSV/Parquet)."""
+    """A responses file that cannot be read at all (missing, unreadable, not CSV/Parquet).
+
+    An :class:`OSError`, raised by :func:`analysis.read_responses`.
+
+    Examples
+    --------
+    >>> from analysis import read_responses
+    >>> read_responses("no-such-folder/responses.csv")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ResponseFileError: cannot read no-such-folder/responses.csv: no such file
+    """

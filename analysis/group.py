@@ -108,6 +108,28 @@ def group_tests(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> dict[
         ``research_empathy`` (:func:`empathy_test` on ``b_research``).  When
         nobody saw research the research frames are empty and their
         ``attrs["reason"]`` says why.  See ``docs/methods.md``, section 4.
+
+    Examples
+    --------
+    On the bundled simulated workshop (:func:`analysis.example_responses`,
+    8 persons in two conditions, one round):
+
+    >>> from analysis import example_responses, person_metrics
+    >>> tests = group_tests(person_metrics(example_responses()))
+    >>> list(tests)  # doctest: +NORMALIZE_WHITESPACE
+    ['egocentrism', 'conditions', 'pairs', 'empathy', 'rounds', 'research',
+     'research_with_without', 'research_conditions', 'research_pairs', 'research_empathy']
+    >>> tests["egocentrism"][["n", "mean", "t", "df", "p"]].round(4)
+       n    mean       t  df       p
+    0  8  0.2974  6.8864   7  0.0001
+
+    A test that cannot run says why (here: one round only, and research
+    was shown in one condition only):
+
+    >>> tests["rounds"].attrs["reason"]
+    'needs rounds 1 and 2'
+    >>> tests["research_pairs"].attrs["reason"]
+    'needs at least 2 conditions with at least 2 persons each and varying b_research'
     """
     by = list(by or [])
     conditions, pairs = condition_tests(metrics, by)
@@ -313,6 +335,20 @@ def condition_tests(
         ``g = d (1 - 3 / (4 (n_A + n_B) - 9))`` with the pooled-SD Cohen d.
         Labels are sorted, except that ``control`` is always ``B``, so that
         ``diff`` and ``hedges_g`` read "condition minus control".
+
+    Examples
+    --------
+    The two conditions of the bundled simulated workshop
+    (:func:`analysis.example_responses`) pull about equally:
+
+    >>> from analysis import example_responses, person_metrics
+    >>> anova, pairs = condition_tests(person_metrics(example_responses()))
+    >>> anova[["n_conditions", "n", "F", "df1", "df2", "p"]].round(3)
+       n_conditions  n      F  df1    df2      p
+    0             2  8  0.019    1  5.999  0.894
+    >>> pairs[["A", "B", "diff", "se", "t", "p"]].round(3)
+                     A        B   diff     se      t      p
+    0  market_research  control  0.013  0.093  0.139  0.894
     """
     if "condition" not in metrics:
         reason = "no condition column"
@@ -400,6 +436,14 @@ def hedges_g(x: np.ndarray, y: np.ndarray) -> float:
     ``s_pooled^2 = ((n_x - 1) s_x^2 + (n_y - 1) s_y^2) / (n_x + n_y - 2)`` and
     the small-sample correction ``J = 1 - 3 / (4 (n_x + n_y) - 9)``
     (Hedges 1981).
+
+    Examples
+    --------
+    Means 0.35 and 0.15, both samples with SD 0.129, so d = 1.549 and J = 1 - 3/23:
+
+    >>> import numpy as np
+    >>> round(hedges_g(np.array([0.4, 0.3, 0.5, 0.2]), np.array([0.1, 0.2, 0.0, 0.3])), 4)
+    1.3471
     """
     nx, ny = len(x), len(y)
     pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
@@ -439,6 +483,22 @@ def empathy_test(metrics: pd.DataFrame, by: Sequence[str] | None = None, metric:
         ``control`` if present, else the first condition) are added when
         ``condition`` is present, not a stratum, and has two or more levels.
         Needs at least 3 persons with both values.
+
+    Examples
+    --------
+    The bundled simulated workshop (:func:`analysis.example_responses`)
+    drew empathy independently of the weights, so this negative relation
+    among 8 persons is chance:
+
+    >>> from analysis import example_responses, person_metrics
+    >>> result = empathy_test(person_metrics(example_responses()))
+    >>> result[["term", "coef", "se", "p"]].round(3)
+                             term   coef     se      p
+    0                   Intercept  1.143  0.294  0.012
+    1                     empathy -0.172  0.059  0.033
+    2  condition[market_research] -0.034  0.064  0.613
+    >>> int(result.loc[0, "n"]), round(float(result.loc[0, "r"]), 3)
+    (8, -0.782)
     """
     if "empathy" not in metrics:
         return _empty(EMPATHY_COLUMNS, "no empathy column")
@@ -532,6 +592,20 @@ def round_test(metrics: pd.DataFrame, by: Sequence[str] | None = None) -> pd.Dat
         ``df = n - 1``, two-sided ``p``, and Cohen's
         ``d = (mean_2 - mean_1) / sqrt((s_1^2 + s_2^2) / 2)`` (d_av, Cumming
         2012, as pingouin reports for paired samples).
+
+    Examples
+    --------
+    Four persons whose weight dropped after the feedback:
+
+    >>> import pandas as pd
+    >>> metrics = pd.DataFrame({
+    ...     "participant_id": ["a", "b", "c", "d"] * 2, "round": [1] * 4 + [2] * 4,
+    ...     "b_own": [0.35, 0.20, 0.42, 0.28, 0.22, 0.15, 0.30, 0.25],
+    ...     "mae": [12.0, 9.5, 15.0, 11.0, 10.5, 9.0, 12.5, 11.5]})
+    >>> round_test(metrics)[["metric", "n", "mean_diff", "t", "df", "p", "cohen_d"]].round(3)
+      metric  n  mean_diff      t  df      p  cohen_d
+    0  b_own  4     -0.082 -3.306   3  0.046   -1.030
+    1    mae  4     -1.000 -1.549   3  0.219   -0.512
     """
     if "round" not in metrics or "participant_id" not in metrics:
         return _empty(ROUND_COLUMNS, "no round column")

@@ -58,6 +58,25 @@ def read_responses(path: str | Path) -> pd.DataFrame:
     ------
     ResponseFileError
         If the file does not exist or cannot be parsed as CSV/Parquet.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "responses.csv"
+    >>> _ = path.write_text("participant_id,item_id,own,prediction,truth\\n"
+    ...                     "007,a,3,40,45\\n007,b,5,60,55\\n", encoding="utf-8")
+    >>> frame = read_responses(path)
+    >>> frame["participant_id"].tolist()  # ids stay strings and keep their zeros
+    ['007', '007']
+    >>> frame["prediction"].tolist()
+    [40, 60]
+    >>> read_responses(Path(folder.name) / "missing.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ResponseFileError: cannot read ...missing.csv: no such file
+    >>> folder.cleanup()
     """
     path = Path(path)
     if not path.exists():
@@ -109,6 +128,30 @@ def validate_responses(responses: pd.DataFrame) -> pd.DataFrame:
         ``[own_min, own_max]`` (falling back to the item range); lower above
         upper; the same participant, item and round twice (all rows named).
         ``error.problems`` holds one line per problem.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clean = validate_responses(pd.DataFrame({
+    ...     "participant_id": [7, 7], "item_id": ["a", "b"], "round": [1, None],
+    ...     "own": ["3", "5"], "prediction": [40, 60], "truth": [45, 55]}))
+    >>> clean["participant_id"].tolist(), clean["round"].tolist(), clean["own"].tolist()
+    (['7', '7'], [1, 1], [3.0, 5.0])
+
+    Every problem is listed at once, with spreadsheet row numbers:
+
+    >>> bad = pd.DataFrame({
+    ...     "participant_id": ["p1", "p1", "p1"], "item_id": ["a", "b", "a"],
+    ...     "own": ["3", "five", "4"], "prediction": [40, 140, 50], "truth": [45, 55, 45],
+    ...     "item_min": 0, "item_max": 100})
+    >>> try:
+    ...     validate_responses(bad)
+    ... except ResponseDataError as error:
+    ...     print(error)
+    3 problem(s) in the responses:
+      rows 2, 4: duplicate answer for participant 'p1', item 'a', round 1
+      row 3: own is not a number: 'five'
+      row 3: prediction 140 is outside the range [0, 100] (item_min..item_max)
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in responses.columns]
     if missing:

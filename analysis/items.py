@@ -64,6 +64,27 @@ def item_stats(responses: pd.DataFrame) -> pd.DataFrame:
           consensus effect (Ross et al. 1977): people who hold a preference
           predict it to be more common.  NaN when fewer than 3 participants
           or when own answers or predictions do not vary, with ``reason``.
+
+    Examples
+    --------
+    The first items of the bundled simulated workshop
+    (:func:`analysis.example_responses`), in percent:
+
+    >>> from analysis import example_responses
+    >>> stats = item_stats(example_responses())
+    >>> stats[["item_id", "n", "mean_prediction", "truth", "share_over", "false_consensus_r"]].head(3).round(3)
+      item_id  n  mean_prediction  truth  share_over  false_consensus_r
+    0      i1  8           45.875   50.0       0.250              0.722
+    1      i2  8           32.125   31.0       0.625              0.709
+    2      i3  8           64.875   69.0       0.250              0.499
+
+    With fewer than 3 answers the false consensus correlation is withheld
+    and ``reason`` says why:
+
+    >>> import pandas as pd
+    >>> few = pd.DataFrame({"item_id": ["a", "a"], "own": [20, 80], "prediction": [30, 60], "truth": 45})
+    >>> item_stats(few).loc[0, "reason"]
+    'false_consensus_r undefined: needs at least 3 participants with own answer and prediction (has 2)'
     """
     missing = [c for c in ("item_id", "own", "prediction", "truth") if c not in responses]
     if missing:

@@ -199,6 +199,18 @@ def rescale(values, low, high):
         Rescaled values.  Where ``low`` or ``high`` is missing the raw value
         is kept (no rescaling); where the range is not positive the result
         is NaN, because no percentage exists.
+
+    Examples
+    --------
+    Answers on a 1-7 rating scale become percent of the scale:
+
+    >>> rescale([1, 4, 7], 1, 7).tolist()
+    [0.0, 50.0, 100.0]
+
+    Without a range the raw value is kept; an empty range gives NaN:
+
+    >>> rescale([3.0, 3.0], [float("nan"), 5.0], [float("nan"), 5.0]).tolist()
+    [3.0, nan]
     """
     values = np.asarray(values, dtype=float)
     low = np.asarray(low, dtype=float)
@@ -322,6 +334,25 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
     >>> row = person_metrics(df.drop(columns="research")).iloc[0]
     >>> row["note"].split("; ")[1].endswith("b_own_without_research undefined: no research shown")
     True
+
+    On the bundled simulated workshop (:func:`analysis.example_responses`),
+    one row per participant; everyone's predictions lean toward their own
+    answers:
+
+    >>> from analysis import example_responses
+    >>> metrics = person_metrics(example_responses())
+    >>> metrics[["participant_id", "condition", "n_items", "mae", "b_own"]].round(3)
+      participant_id        condition  n_items     mae  b_own
+    0             p1          control        8   4.625  0.244
+    1             p2          control        8   9.000  0.274
+    2             p3          control        8  16.750  0.476
+    3             p4          control        8   4.875  0.169
+    4             p5  market_research        8  11.125  0.321
+    5             p6  market_research        8   8.125  0.128
+    6             p7  market_research        8   9.375  0.317
+    7             p8  market_research        8  10.625  0.449
+    >>> metrics["n_research"].tolist()
+    [0, 0, 0, 0, 4, 4, 4, 4]
     """
     data = prepare_responses(responses)
     groups = _group_rows(data)
@@ -355,6 +386,21 @@ def prepare_responses(responses: pd.DataFrame) -> pd.DataFrame:
     like prediction and truth, with ``item_min/item_max``).  Rows with
     missing answers are kept; callers decide which answers they need.  The
     result has a ``research`` column only when the input has one.
+
+    Examples
+    --------
+    An own answer on a 1-7 scale and a prediction of a price between 0 and
+    500 both become percent of their range; the numeric id becomes a string:
+
+    >>> import pandas as pd
+    >>> prepared = prepare_responses(pd.DataFrame({
+    ...     "participant_id": [7, 7], "item_id": ["share", "price"],
+    ...     "own": [1, 7], "prediction": [30, 250], "truth": [40, 200],
+    ...     "item_min": [0, 0], "item_max": [100, 500], "own_min": [1, 1], "own_max": [7, 7]}))
+    >>> prepared[["participant_id", "round", "own", "prediction", "truth"]]
+      participant_id  round    own  prediction  truth
+    0              7      1    0.0        30.0   40.0
+    1              7      1  100.0        50.0   40.0
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in responses.columns]
     if missing:
@@ -398,7 +444,16 @@ def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def round_numbers(data: pd.DataFrame) -> np.ndarray:
-    """Round per row; a missing column or value means round 1."""
+    """Round per row; a missing column or value means round 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> round_numbers(pd.DataFrame({"round": [1, None, 2]})).tolist()
+    [1, 1, 2]
+    >>> round_numbers(pd.DataFrame({"item_id": ["a", "b"]})).tolist()
+    [1, 1]
+    """
     if "round" not in data:
         return np.ones(len(data), dtype=np.int64)
     rounds = np.nan_to_num(_numeric(data, "round"), nan=1.0)

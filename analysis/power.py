@@ -47,7 +47,7 @@ The defaults below are assumptions, not estimates from any particular
 workshop; they are values typical of the simulations used for Calibrate's
 own tests and of answers on a 0-100 scale.  Change them by keyword when
 better values are known (e.g. from a pilot's ``pooled_model`` fit, whose
-``fixed.attrs`` report ``sd_b_own`` and ``sd_residual``).
+``diagnostics`` table reports ``sd_b_own`` and ``sd_residual``).
 
 The computations behind the public functions are cached
 (:func:`functools.lru_cache`): the workshop form asks for the same few
@@ -361,6 +361,14 @@ class Recommendation:
     ``items_needed`` is the fewest items per round (up to what the exercise
     has) that reach the target with ``n_per_condition`` people; ``people_needed``
     the people per condition that reach it with ``items`` items per round.
+
+    Examples
+    --------
+    Usually made by :func:`recommend`:
+
+    >>> advice = recommend(120, 12)
+    >>> advice.enough, round(advice.power, 2), advice.items_needed, advice.people_needed
+    (True, 0.84, 11, 107)
     """
 
     n_per_condition: int
@@ -462,6 +470,14 @@ class ComparisonPower:
     a non-significant difference then means "inconclusive with this many
     people", not "no effect".  ``people_needed`` is the number per condition
     (equal groups) that would have reached the target with these items.
+
+    Examples
+    --------
+    Usually made by :func:`comparison_power`:
+
+    >>> check = comparison_power(12, 14, 12)
+    >>> check.adequate, round(check.power, 2), check.target, check.people_needed
+    (False, 0.16, 0.8, 107)
     """
 
     n_a: int

@@ -19,8 +19,11 @@ points.  For every setting it prints, over all simulated participants, the
 mean squared error against the true ``b_own_i`` of (a) the per-person OLS
 ``b_own`` of :func:`analysis.person_metrics` and (b) ``b_own_pooled`` of
 :func:`analysis.pooled_model`, their ratio, the mean estimated condition
-differences (model, Wald) against the true 0.10/0.15/0.17, the coverage of
-their 95% intervals, and how often the fit was flagged as on the boundary.
+differences (model, Wald) against the true 0.10/0.15/0.17 and how much they
+vary between workshops compared with the difference of per-person OLS means,
+the coverage of the model's 95% intervals, how often the fit was flagged as
+on the boundary, the MSE ratio within those boundary fits, and the mean
+seconds per fit.
 The last line is machine-readable (unweighted means over the settings)::
 
     mse_ols=<x> mse_pooled=<y> ratio=<y/x>
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import platform
 import sys
 import time
@@ -44,7 +48,7 @@ import statsmodels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis import person_metrics, pooled_model  # noqa: E402
+from analysis import person_metrics, pooled_model
 
 CONDITIONS = {"control": 0.20, "perspective": 0.30, "story": 0.35, "persona": 0.37}
 PERSONS_PER_CONDITION = (10, 30)
@@ -128,14 +132,25 @@ def run_workshop(args: tuple[int, int, float, int]) -> dict:
 def summarise(results: list[dict]) -> dict:
     se_ols = np.concatenate([r["se_ols"] for r in results])
     se_pooled = np.concatenate([r["se_pooled"] for r in results])
+    on_boundary = [r for r in results if r["boundary"]]
+    boundary_ratio = (
+        np.concatenate([r["se_pooled"] for r in on_boundary]).mean()
+        / np.concatenate([r["se_ols"] for r in on_boundary]).mean()
+        if on_boundary else np.nan
+    )
     contrasts = [c for c in CONDITIONS if c != "control"]
     return {
         "mse_ols": se_ols.mean(),
         "mse_pooled": se_pooled.mean(),
         "diff": {c: np.mean([r["diff"][c] for r in results]) for c in contrasts},
         "ols_diff": {c: np.mean([r["ols_diff"][c] for r in results]) for c in contrasts},
+        "sd_ratio": np.mean([
+            np.std([r["diff"][c] for r in results], ddof=1) / np.std([r["ols_diff"][c] for r in results], ddof=1)
+            for c in contrasts
+        ]) if len(results) > 1 else np.nan,
         "coverage": np.mean([x for r in results for x in r["covered"]]),
         "boundary": np.mean([r["boundary"] for r in results]),
+        "boundary_ratio": boundary_ratio,
         "not_converged": sum(not r["converged"] for r in results),
         "seconds": np.mean([r["seconds"] for r in results]),
     }
@@ -144,7 +159,7 @@ def summarise(results: list[dict]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=40, help="simulated workshops per setting")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="worker processes")
     parser.add_argument("--seed", type=int, default=2015)
     args = parser.parse_args()
 
@@ -155,7 +170,7 @@ def main() -> int:
     print(f"conditions: {', '.join(f'{c} {m:.2f}' for c, m in CONDITIONS.items())} (true differences {true_diffs}); "
           f"noise SD {NOISE_SD:g} points; {args.reps} workshops per setting")
     print(f"{'persons':>7} {'items':>5} {'sd':>5} {'mse_ols':>9} {'mse_pooled':>10} {'ratio':>6}  "
-          f"{'diff model (OLS means)':<40} {'cover':>5} {'bound':>5} {'s/fit':>5}")
+          f"{'diff model (OLS means)':<40} {'sd_r':>5} {'cover':>5} {'bound':>5} {'ratio_b':>7} {'s/fit':>5}")
 
     settings = list(itertools.product(PERSONS_PER_CONDITION, ITEMS, SD_B_OWN))
     tasks = [(n, k, sd, args.seed + 1000 * i + r) for i, (n, k, sd) in enumerate(settings) for r in range(args.reps)]
@@ -173,8 +188,8 @@ def main() -> int:
         diffs = " ".join(f"{s['diff'][c]:.3f}({s['ols_diff'][c]:.3f})" for c in s["diff"])
         flag = "" if s["not_converged"] == 0 else f"  not converged: {s['not_converged']}"
         print(f"{4 * n:>7} {k:>5} {sd:>5.2f} {s['mse_ols']:>9.5f} {s['mse_pooled']:>10.5f} "
-              f"{s['mse_pooled'] / s['mse_ols']:>6.3f}  {diffs:<40} {s['coverage']:>5.2f} {s['boundary']:>5.2f} "
-              f"{s['seconds']:>5.2f}{flag}")
+              f"{s['mse_pooled'] / s['mse_ols']:>6.3f}  {diffs:<40} {s['sd_ratio']:>5.2f} "
+              f"{s['coverage']:>5.2f} {s['boundary']:>5.2f} {s['boundary_ratio']:>7.3f} {s['seconds']:>5.2f}{flag}")
     ols, pooled = float(np.mean(mse_ols)), float(np.mean(mse_pooled))
     print(f"mse_ols={ols:.5f} mse_pooled={pooled:.5f} ratio={pooled / ols:.3f}")
     return 0

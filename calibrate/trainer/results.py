@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from analysis import group_tests, item_stats, person_metrics
+from analysis import ResponseDataError, group_tests, item_stats, person_metrics, pooled_model
 from analysis.power import comparison_power, percent
 from calibrate.domain.conditions import condition_text
 from calibrate.infra.extensions import db
@@ -56,6 +56,9 @@ class WorkshopResults:
     research_reason: str = ""
     research_with_without: list[dict] = field(default_factory=list)
     research_empathy: list[dict] = field(default_factory=list)
+    pooled: list[dict] = field(default_factory=list)
+    pooled_warnings: list[str] = field(default_factory=list)
+    pooled_reason: str = ""
     items: list[dict] = field(default_factory=list)
     charts: dict = field(default_factory=dict)
 
@@ -63,8 +66,12 @@ class WorkshopResults:
         return next((row for row in self.overall if row["round"] == round_no), None)
 
 
-def workshop_results(workshop: Workshop) -> WorkshopResults:
-    """Participation, stragglers and group statistics of one workshop, as of now."""
+def workshop_results(workshop: Workshop, *, with_model: bool = False) -> WorkshopResults:
+    """Participation, stragglers and group statistics of one workshop, as of now.
+
+    ``with_model`` adds the pooled mixed model's condition comparison (an
+    iterative fit, so only the report asks for it, not the live pages).
+    """
     long = long_frame(workshop_ids=[workshop.id])
     people = list(db.session.scalars(select(Participant).where(Participant.workshop_id == workshop.id)))
     status = _status_frame(workshop, people, long)
@@ -77,6 +84,8 @@ def workshop_results(workshop: Workshop) -> WorkshopResults:
     )
     if not long.empty:
         _add_statistics(results, workshop, long)
+        if with_model:
+            _add_pooled_model(results, long)
     return results
 
 
@@ -226,6 +235,24 @@ def _add_research(results: WorkshopResults, tests: dict, only_round: int, ask_em
             {**row, "label": _term_label(row["term"])}
             for row in frame_records(_with_round(tests["research_empathy"], only_round))
         ]
+
+
+def _add_pooled_model(results: WorkshopResults, long: pd.DataFrame) -> None:
+    """Condition means of the egocentric weight from the mixed model, and its warnings (docs/methods.md, section 5)."""
+    try:
+        model = pooled_model(long)
+    except ResponseDataError as error:
+        results.pooled_reason = str(error)
+        return
+    usable = {row["round"] for row in frame_records(model["diagnostics"]) if row["converged"]}
+    results.pooled = [
+        {**row, "label": condition_text(row["condition"]).label if row["condition"] else "Everyone"}
+        for row in frame_records(model["conditions"])
+        if row["round"] in usable  # a fit that did not converge shows its warning, never its numbers
+    ]
+    results.pooled_warnings = [
+        f"Round {row['round']}: {row['warning']}" for row in frame_records(model["diagnostics"]) if row["warning"]
+    ]
 
 
 def _term_label(term: str | None) -> str:

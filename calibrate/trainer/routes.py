@@ -67,12 +67,11 @@ def power_panel():
     return render_template("trainer/_power.html", plan=plan, problems=problems), (200 if valid else 400)
 
 
-def _page(template: str, workshop_id: int) -> str:
+def _page(template: str, workshop_id: int, *, with_model: bool = False) -> str:
     """Render a page about one of the trainer's workshops with its results as of now."""
     workshop = workshop_or_404(workshop_id)
-    return render_template(
-        template, workshop=workshop, join_url=join_url(workshop), results=workshop_results(workshop)
-    )
+    results = workshop_results(workshop, with_model=with_model)
+    return render_template(template, workshop=workshop, join_url=join_url(workshop), results=results)
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -117,7 +116,7 @@ def projector_live(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/report")
 def report(workshop_id: int):
-    return _page("trainer/report.html", workshop_id)
+    return _page("trainer/report.html", workshop_id, with_model=True)
 
 
 @bp.get("/workshops/<int:workshop_id>/responses.csv")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import realistic_responses
+from tests.analysis.conftest import realistic_responses
 
 import analysis.cli
 from analysis import METRIC_COLUMNS, person_metrics, read_responses

@@ -1,4 +1,4 @@
-"""group_tests against pingouin's tests."""
+"""group_tests against pingouin's tests (frozen reference values: test_group_reference.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-from conftest import TOL
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from analysis import condition_tests, egocentrism_test, empathy_test, group_tests, hedges_g, person_metrics
+from tests.analysis.conftest import TOL
 
 CONDITIONS = ["control", "market_research", "perspective", "perspective_suppress"]
 
@@ -76,6 +76,8 @@ def test_egocentrism_matches_pingouin_ttest_and_wilcoxon(metrics):
         close(row["ci_one_sided_low"], stats.ttest_1samp(x, 0, alternative="greater").confidence_interval().low)
         assert np.round(row["ci_one_sided_low"], 2) == pg.ttest(x, 0, alternative="greater")["CI95"].iloc[0][0]
         close(row["p_two_sided"], pg.ttest(x, 0)["p_val"].iloc[0])
+        # pingouin.wilcoxon makes the same scipy.stats.wilcoxon call as analysis.group, so this checks only the
+        # call's arguments; the independent check (exact count, normal approximation) is test_group_reference.py.
         close(row["wilcoxon_w"], wilcoxon["W_val"])
         close(row["wilcoxon_p"], wilcoxon["p_val"])
         assert row["reason"] == ""
@@ -91,8 +93,17 @@ def test_egocentrism_by_condition(metrics):
 
 
 def test_egocentrism_small_wilcoxon_uses_exact_distribution():
+    """pingouin.wilcoxon makes the same scipy call as we do, so only an exact count can tell exact from normal.
+
+    Ranks of |b_own|: 0.05 -> 1, 0.1 -> 2, 0.12 -> 3, 0.25 -> 4, 0.3 -> 5, 0.4 -> 6; only rank 2
+    is negative, so W+ = 19.  Of the 2^6 equally likely sign patterns, W+ >= 19 for three (all
+    positive, all but rank 1, all but rank 2): p = 3/64.  The corrected normal approximation
+    would give 0.04675.
+    """
     metrics = pd.DataFrame({"b_own": [0.3, -0.1, 0.25, 0.4, 0.05, 0.12]})
     row = group_tests(metrics)["egocentrism"].iloc[0]
+    assert row["wilcoxon_w"] == 19
+    close(row["wilcoxon_p"], 3 / 64)
     close(row["wilcoxon_p"], pg.wilcoxon(metrics["b_own"], alternative="greater")["p_val"].iloc[0])
 
 

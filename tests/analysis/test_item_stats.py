@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-from conftest import TOL
 
 from analysis import ITEM_COLUMNS, ResponseDataError, item_stats
+from tests.analysis.conftest import TOL
 
 
 @pytest.mark.filterwarnings("ignore:Sample size is too small", "ignore:divide by zero")  # pingouin with n = 3

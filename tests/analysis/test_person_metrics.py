@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import compare_with_reference, random_responses
 
 from analysis import METRIC_COLUMNS, ResponseDataError, person_metrics, rescale
 from analysis.feedback import parse_note
+from tests.analysis.conftest import compare_with_reference, random_responses
 
 
 def test_matches_pingouin_on_random_data(random_data):
@@ -264,28 +263,30 @@ def test_rows_are_independent_across_persons(random_data):
     pd.testing.assert_frame_equal(alone, everyone.loc[alone.index], check_dtype=False, rtol=1e-12)
 
 
-def test_fast_for_many_persons():
-    """Vectorised: 5,000 persons x 30 items well within a second on a laptop."""
+def test_many_persons_at_once():
+    """5,000 persons x 30 items in one call: every person gets a row and their own regression.
+
+    The speed of this is measured, not asserted, by benchmarks/bench_analysis.py.
+    """
     rng = np.random.default_rng(0)
     n, k = 5000, 30
     t = rng.uniform(0, 100, n * k)
     o = rng.uniform(0, 100, n * k)
     df = pd.DataFrame({"participant_id": np.repeat(np.arange(n), k).astype(str), "item_id": np.tile(np.arange(k), n),
                        "own": o, "prediction": 0.5 * t + 0.3 * o + rng.normal(0, 5, n * k), "truth": t})
-    start = time.perf_counter()
     out = person_metrics(df)
-    assert time.perf_counter() - start < 2.0
     assert len(out) == n and out["b_own"].notna().all()
+    assert (out["n_items"] == k).all()
+    # Everyone was simulated with the same weights: the estimates centre on them.
+    assert out["b_own"].mean() == pytest.approx(0.3, abs=0.005)
+    assert out["b_truth"].mean() == pytest.approx(0.5, abs=0.005)
+    # The vectorised fit of a person equals that person's fit alone.
+    alone = person_metrics(df[df["participant_id"] == "4321"]).iloc[0]
+    row = out.set_index("participant_id").loc["4321"]
+    assert row["b_own"] == pytest.approx(alone["b_own"], rel=1e-12)
+    assert row["b_own_se"] == pytest.approx(alone["b_own_se"], rel=1e-12)
 
 
 def test_analysis_never_imports_flask():
     code = "import sys, analysis, analysis.cli, analysis.pooled; assert 'flask' not in sys.modules, 'flask imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_docstring_example_holds():
-    import doctest
-
-    import analysis.metrics
-
-    assert doctest.testmod(analysis.metrics).failed == 0

@@ -10,14 +10,11 @@ t test.  The share of workshops with p < 0.05 must match the formula.
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-import analysis.power as power_module
 from analysis import person_metrics
 from analysis.power import (
     DELTA,
@@ -202,8 +199,3 @@ def test_comparison_power_for_the_report():
 
 def test_about_rounds_up():
     assert [about(n) for n in (3, 19, 20, 21, 99, 100, 101)] == [3, 19, 20, 25, 100, 100, 110]
-
-
-def test_docstring_examples():
-    failures, tried = doctest.testmod(power_module)
-    assert tried > 10 and failures == 0

@@ -8,7 +8,6 @@ checked against pingouin, as in ``test_group_tests.py``.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -16,7 +15,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 import statsmodels.api as sm
-from conftest import TOL, compare_with_reference, random_responses, realistic_responses, research_responses
+from tests.analysis.conftest import TOL, compare_with_reference, random_responses, realistic_responses, research_responses
 from scipy import stats
 
 from analysis import METRIC_COLUMNS, group_tests, person_metrics, prepare_responses, research_test
@@ -157,12 +156,10 @@ def test_independent_of_row_order_and_of_other_persons():
     pd.testing.assert_frame_equal(alone, everyone.loc[alone.index], check_dtype=False, rtol=1e-12)
 
 
-def test_fast_with_research_for_many_persons():
-    data = research_responses(seed=0, n_persons=5000, n_items=30)
-    start = time.perf_counter()
-    out = person_metrics(data)
-    assert time.perf_counter() - start < 2.0
-    assert out["b_research"].notna().all()
+def test_research_metrics_are_defined_for_every_person_of_a_large_sample():
+    """Speed is measured by benchmarks/bench_analysis.py; here only that the vectorised path covers everyone."""
+    out = person_metrics(research_responses(seed=0, n_persons=5000, n_items=30))
+    assert len(out) == 5000 and out["b_research"].notna().all()
 
 
 # --------------------------------------------------------------------------

@@ -15,15 +15,19 @@ def test_create_user_hashes_password_and_resets(app, app_ctx):
     assert user.role == "analyst"
     assert "long-enough-pw" not in user.password_hash and user.check_password("long-enough-pw")
     result = runner.invoke(args=["create-user", "ana@example.org", "--role", "trainer", "--password", "another-long-pw"])
-    assert "Updated trainer" in result.output
+    assert result.exit_code == 0, result.output
+    assert "Updated trainer ana@example.org." in result.output
     db.session.refresh(user)
     assert user.check_password("another-long-pw") and user.role == "trainer"
 
 
-def test_create_user_rejects_short_password_and_bad_email(app):
+def test_create_user_rejects_short_password_and_bad_email(app, app_ctx):
     runner = app.test_cli_runner()
-    assert "at least 10 characters" in runner.invoke(args=["create-user", "a@b.org", "--password", "short"]).output
-    assert "must be an e-mail address" in runner.invoke(args=["create-user", "nobody", "--password", "long-enough-pw"]).output
+    short = runner.invoke(args=["create-user", "a@b.org", "--password", "short"])
+    assert short.exit_code == 2 and "at least 10 characters" in short.output
+    no_email = runner.invoke(args=["create-user", "nobody", "--password", "long-enough-pw"])
+    assert no_email.exit_code == 2 and "must be an e-mail address" in no_email.output
+    assert db.session.scalars(select(User.email)).all() == [], "nobody was created"
 
 
 def test_demo_trainer_password_is_printed_once(app, app_ctx):
@@ -33,8 +37,11 @@ def test_demo_trainer_password_is_printed_once(app, app_ctx):
     password = first.split("Password:")[1].split()[0]
     user = db.session.scalar(select(User).where(User.email == DEMO_TRAINER_EMAIL))
     assert user.check_password(password)
-    second = runner.invoke(args=["create-demo-trainer"]).output
-    assert "Password:" not in second and "exists" in second
+    second = runner.invoke(args=["create-demo-trainer"])
+    assert second.exit_code == 0, second.output
+    assert "Password:" not in second.output and "exists" in second.output
+    db.session.refresh(user)
+    assert user.check_password(password), "the password printed first still works"
 
 
 def test_init_db_is_repeatable(app):

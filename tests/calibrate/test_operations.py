@@ -1,15 +1,20 @@
 """Operator endpoints, security headers and CSRF."""
 
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
 from sqlalchemy import func, select
 
 from calibrate.infra.extensions import db
 from calibrate.models import Participant
 
 
-def test_healthz_checks_the_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+def test_probes_answer(client):
+    """/healthz is liveness only, /readyz checks the database (outages: tests/calibrate/test_faults.py)."""
+    live = client.get("/healthz")
+    assert live.status_code == 200 and live.json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["status"] == "ok" and ready.json["database"] == "ok"
 
 
 def test_api_lists_public_exercises(client, exercises):
@@ -20,10 +25,24 @@ def test_api_lists_public_exercises(client, exercises):
     assert "General Social Survey" in slugs["public-spending"]["source"]
 
 
+def content_security_policy(header: str) -> dict[str, str]:
+    """The policy's directives: name -> sources."""
+    directives = {}
+    for part in header.split(";"):
+        name, _, sources = part.strip().partition(" ")
+        if name:
+            directives[name] = " ".join(sources.split())
+    return directives
+
+
 def test_security_headers(client, exercises):
     headers = client.get("/").headers
-    assert "default-src 'self'" in headers["Content-Security-Policy"]
-    assert headers["X-Frame-Options"] == "SAMEORIGIN" or "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    policy = content_security_policy(headers["Content-Security-Policy"])
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'" and policy["object-src"] == "'none'"
+    # Framing is refused both ways: the CSP directive for current browsers, the header for old ones.
+    assert policy["frame-ancestors"] == "'none'"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -41,9 +60,35 @@ def test_joining_is_rate_limited(app_factory, exercises):
     assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
 
 
+class PrivateLinks(HTMLParser):
+    """The href of every link inside an element of class ``private-link``."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self._depth = 0  # open elements inside a private-link element (0: outside)
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self._depth:
+            self._depth += 1
+            if tag == "a":
+                self.hrefs.append(attrs.get("href", ""))
+        elif "private-link" in (attrs.get("class") or "").split():
+            self._depth = 1
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+
+
 def test_proxy_fix_makes_links_use_the_public_host(app_factory, exercises):
     client = app_factory(PROXY_FIX=True).test_client()
     headers = {"X-Forwarded-Host": "calibrate.example.org", "X-Forwarded-Proto": "https"}
     location = client.post("/e/public-spending", data={"consent": "y"}, headers=headers).headers["Location"]
-    page = client.get(location, headers=headers, follow_redirects=True).text
-    assert "https://calibrate.example.org/p/" in page
+    response = client.get(location, headers=headers, follow_redirects=True)
+    assert response.status_code == 200
+    (link,) = PrivateLinks(response.text).hrefs
+    token = db.session.scalar(select(Participant.token))
+    assert urlsplit(link)[:3] == ("https", "calibrate.example.org", f"/p/{token}")

@@ -6,11 +6,14 @@ and someone not signed in is sent to the sign-in page.
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
+from sqlalchemy import select
 
 from calibrate.infra.extensions import db
-from calibrate.models import Workshop, WorkshopState
-from tests.trainer.rooms import signed_in_client
+from calibrate.models import User, Workshop, WorkshopState
+from tests.trainer.rooms import make_workshop, signed_in_client
 
 GET_ROUTES = [
     "",
@@ -24,6 +27,29 @@ GET_ROUTES = [
     "/responses.csv",
 ]
 POST_ROUTES = ["/open", "/close", "/open-round2", "/reveal", "/hide", "/edit"]
+
+
+class ListedWorkshops(HTMLParser):
+    """The rows of the workshop list (templates/trainer/workshops.html) and everything else the page shows.
+
+    ``rows`` holds the data attributes of each workshop row; ``shown`` every text and attribute value.
+    """
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.rows: list[dict[str, str]] = []
+        self.shown: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-workshop-id" in attrs:
+            self.rows.append({name: value for name, value in attrs.items() if name.startswith("data-")})
+        self.shown.extend(value for value in attrs.values() if value)
+
+    def handle_data(self, data):
+        if data.strip():
+            self.shown.append(" ".join(data.split()))
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
@@ -47,9 +73,20 @@ def test_other_trainer_cannot_change_anything(other_client, workshop, path):
     assert (after.state, after.revealed, after.round2_open, after.title) == before
 
 
-def test_other_trainer_does_not_see_the_workshop_in_their_list(other_client, workshop):
-    page = other_client.get("/trainer/").text
-    assert workshop.code not in page and workshop.title not in page
+def test_other_trainer_does_not_see_the_workshop_in_their_list(trainer_client, other_client, workshop):
+    other_trainer = db.session.scalar(select(User).where(User.email == "other-trainer@example.org"))
+    theirs = make_workshop(other_trainer, title="Their own session")
+    mine = trainer_client.get("/trainer/")
+    assert mine.status_code == 200
+    assert [(row["data-workshop-id"], row["data-code"]) for row in ListedWorkshops(mine.text).rows] == [
+        (str(workshop.id), workshop.code)
+    ]
+    page = other_client.get("/trainer/")
+    assert page.status_code == 200
+    listed = ListedWorkshops(page.text)
+    assert [(row["data-workshop-id"], row["data-code"]) for row in listed.rows] == [(str(theirs.id), theirs.code)]
+    assert "Their own session" in listed.shown
+    assert not any(workshop.code in value or workshop.title in value for value in listed.shown)
 
 
 def test_unknown_workshop_is_404(trainer_client):

@@ -7,7 +7,7 @@ import json
 import re
 
 
-from analysis import group_tests, item_stats, person_metrics, research_test
+from analysis import group_tests, item_stats, person_metrics, pooled_model, research_test
 from analysis.power import comparison_power, percent
 from calibrate.domain.long_format import long_frame
 from tests.trainer.rooms import simulate_room
@@ -143,3 +143,17 @@ def test_report_says_how_much_market_research_was_used(trainer_client, new_works
     assert cells[1] == str(research.iloc[0]["n"])
     assert cells[2] == f"{research.iloc[0]['mean']:.2f} (≥ {research.iloc[0]['ci_one_sided_low']:.2f})"
     assert f"{with_without.iloc[0]['mean_diff']:.2f}" in section
+
+
+def test_report_compares_conditions_with_the_mixed_model_too(trainer_client, new_workshop):
+    workshop = new_workshop(conditions=("control", "perspective"))
+    simulate_room(workshop, 16)
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
+    model = pooled_model(long_frame(workshop_ids=[workshop.id]))
+    row = model["conditions"].set_index("condition").loc["perspective"]
+    cells = _row_cells(page, 'data-model-condition="perspective"')
+    assert cells[1] == str(row["n_persons"])
+    assert cells[2] == f"{row['b_own']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
+    assert cells[3] == f"{row['diff']:.2f} [{row['diff_ci_low']:.2f}, {row['diff_ci_high']:.2f}]"
+    warnings = [w for w in model["diagnostics"]["warning"] if w]
+    assert page.count("data-model-warning") == len(warnings)

@@ -1,0 +1,1 @@
+"""Frozen reference values for the analysis tests (statsmodels ``tests/results`` style)."""
