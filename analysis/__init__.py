@@ -13,6 +13,8 @@ and plain-language feedback.  Every metric and test is defined in
 * :mod:`analysis.io` - :func:`read_responses`, :func:`validate_responses`;
 * :mod:`analysis.pooled` - :func:`pooled_model`, mixed model with conditions and shrunk weights;
 * :mod:`analysis.power` - :func:`welch_power`, :func:`comparison_power`, :func:`recommend` for planning;
+* :mod:`analysis.vocabulary` - :data:`METRICS`, :data:`GROUP_TESTS`: labels, units and titles for every output;
+* :mod:`analysis.values` - :func:`plain_value`, :func:`plain_records`: NaN and NumPy scalars as plain Python;
 * :mod:`analysis.cli` - the ``analyze`` click command.
 """
 
@@ -47,11 +49,15 @@ from analysis.power import (
     recommend,
     welch_power,
 )
+from analysis.values import plain_records, plain_value
+from analysis.vocabulary import GROUP_TESTS, METRICS, metric
 
 __all__ = [
     "ComparisonPower",
     "FEEDBACK_KEYS",
+    "GROUP_TESTS",
     "ITEM_COLUMNS",
+    "METRICS",
     "METRIC_COLUMNS",
     "OWN_SCALES",
     "RESEARCH_METRIC_COLUMNS",
@@ -68,9 +74,12 @@ __all__ = [
     "group_tests",
     "hedges_g",
     "item_stats",
+    "metric",
     "parse_note",
     "people_needed",
     "person_metrics",
+    "plain_records",
+    "plain_value",
     "pooled_model",
     "prepare_responses",
     "pull_is_clear",

@@ -10,12 +10,10 @@ writable), 2 bad data or bad option (click's own usage errors also use 2).
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
 import click
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -24,6 +22,8 @@ from analysis.group import group_tests
 from analysis.io import read_responses, validate_responses
 from analysis.items import item_stats
 from analysis.metrics import CARRY_COLUMNS, person_metrics
+from analysis.values import plain_records
+from analysis.vocabulary import GROUP_TESTS, METRICS
 
 __all__ = ["analyze", "json_payload"]
 
@@ -41,26 +41,6 @@ TABLE_COLUMNS = (
 
 RESEARCH_TABLE_COLUMNS = ("n_research", "b_research", "b_research_ci_low", "b_research_ci_high", "b_research_p")
 """Added to the per-person text report when somebody saw market research."""
-
-ONE_SIDED = (
-    "p one-sided, with its 95% lower bound ci_one_sided_low (p < .05 iff bound > 0); "
-    "p_two_sided with the two-sided 95% CI ci_low..ci_high"
-)
-GROUP_TITLES = {
-    "egocentrism": f"Egocentric weight b_own > 0? One-sided t and Wilcoxon: {ONE_SIDED}",
-    "conditions": "b_own across conditions (Welch ANOVA)",
-    "pairs": "Pairs of conditions (Games-Howell, two-sided p; diff and Hedges' g = A minus B)",
-    "empathy": "b_own and empathy (Pearson r; OLS b_own ~ empathy + condition; two-sided p, two-sided 95% CI)",
-    "rounds": "Round 2 minus round 1 (paired t, two-sided p)",
-    "research": f"Research weight b_research > 0 (persons who saw research)? One-sided t and Wilcoxon: {ONE_SIDED}",
-    "research_with_without": "b_own on items with minus without research (paired t, two-sided p)",
-    "research_conditions": "b_research across conditions (Welch ANOVA)",
-    "research_pairs": "Pairs of conditions on b_research (Games-Howell, two-sided p; diff and Hedges' g = A minus B)",
-    "research_empathy": (
-        "b_research and empathy (Pearson r; OLS b_research ~ empathy + condition; two-sided p, two-sided 95% CI)"
-    ),
-}
-"""Section titles of the group tests in the text report: which p is one- or two-sided and which bound goes with it."""
 
 
 @click.command("analyze")
@@ -148,28 +128,13 @@ def json_payload(metrics: pd.DataFrame, groups: dict[str, pd.DataFrame], items: 
     still says why.
     """
     return {
-        "participants": _records(metrics),
+        "participants": plain_records(metrics),
         "group": {
-            name: {"reason": frame.attrs.get("reason", ""), "rows": _records(frame)} for name, frame in groups.items()
+            name: {"reason": frame.attrs.get("reason", ""), "rows": plain_records(frame)}
+            for name, frame in groups.items()
         },
-        "items": _records(items),
+        "items": plain_records(items),
     }
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    columns = list(frame.columns)
-    return [{c: _json_value(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
-
-
-def _json_value(value):
-    """Plain Python value for JSON: numpy scalars unwrapped, NaN/inf/NA as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _table_report(file, responses, metrics, groups, items) -> str:
@@ -177,18 +142,23 @@ def _table_report(file, responses, metrics, groups, items) -> str:
     columns = list(TABLE_COLUMNS)
     if "n_research" in metrics and (metrics["n_research"].fillna(0) > 0).any():
         columns += RESEARCH_TABLE_COLUMNS
+    shown = metrics[[c for c in columns if c in metrics]]
     sections = [
         f"Calibrate analysis of {file}: {len(responses)} rows, {persons} participants, "
         f"{metrics['round'].nunique()} round(s)",
-        _section(
-            "Per-person metrics (points of the answer range; b_own_p and b_research_p are two-sided and go with "
-            "the two-sided 95% CI beside them; --format csv or json for every metric and notes)",
-            metrics[[c for c in columns if c in metrics]],
-        ),
+        _section("Per-person metrics (columns below; --format csv or json for every metric and notes)", shown)
+        + "\n" + _legend(shown.columns),
     ]
-    sections += [_section(GROUP_TITLES.get(name, name), frame) for name, frame in groups.items()]
+    sections += [_section(GROUP_TESTS[name].heading, frame) for name, frame in groups.items()]
     sections.append(_section("Items (raw units of each item)", items))
     return "\n\n".join(sections) + "\n"
+
+
+def _legend(columns) -> str:
+    """One line per metric column of the table: its label and unit (p-values and CIs say which side)."""
+    names = [c for c in columns if c in METRICS]
+    width = max(map(len, names))
+    return "\n".join(f"  {name:<{width}}  {METRICS[name].label} [{METRICS[name].unit}]" for name in names)
 
 
 def _section(title: str, frame: pd.DataFrame) -> str:

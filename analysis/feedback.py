@@ -30,6 +30,9 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
+from analysis.metrics import MIN_ITEMS_REGRESSION
+from analysis.values import plain_value
+
 __all__ = ["FEEDBACK_KEYS", "OWN_SCALES", "feedback_text", "parse_note", "pull_is_clear"]
 
 FEEDBACK_KEYS = ("egocentric", "accuracy", "without_pull", "intervals", "advice")
@@ -68,6 +71,13 @@ def parse_note(note: str | None) -> dict[str, str]:
     -------
     dict of str to str
         ``{"b_own": "needs at least 4 answered items (has 3)", ...}``.
+
+    Examples
+    --------
+    >>> parse_note("b_own, b_truth undefined: needs at least 4 answered items (has 3)")
+    {'b_own': 'needs at least 4 answered items (has 3)', 'b_truth': 'needs at least 4 answered items (has 3)'}
+    >>> parse_note("")
+    {}
     """
     reasons = {}
     for clause in (note or "").split("; "):
@@ -108,6 +118,21 @@ def feedback_text(row: Mapping, own_scale: str = "graded") -> dict[str, str]:
         p < 0.01.
         ``advice``: one or two concrete sentences consistent with the above.
         The rules are in docs/methods.md, section 7.
+
+    Examples
+    --------
+    A pull whose 95% CI includes zero gets no counterfactual number, and
+    9 hits in 12 ranges are not called over- or underconfident:
+
+    >>> row = {"b_own": 0.08, "b_own_ci_low": -0.05, "b_own_ci_high": 0.21, "mae": 7.9,
+    ...        "mean_signed_error": 1.2, "accuracy_r": 0.81, "mae_without_own_pull": 7.5,
+    ...        "interval_hit_rate": 0.75, "interval_mean_width": 22.0, "interval_score": 31.0,
+    ...        "n_intervals": 12, "note": ""}
+    >>> text = feedback_text(row)
+    >>> any(ch.isdigit() for ch in text["without_pull"])
+    False
+    >>> "overconfident" in text["intervals"] or "underconfident" in text["intervals"]
+    False
     """
     if own_scale not in OWN_SCALES:
         raise ValueError(f"own_scale must be one of {OWN_SCALES}, not {own_scale!r}")
@@ -122,18 +147,23 @@ def feedback_text(row: Mapping, own_scale: str = "graded") -> dict[str, str]:
 
 
 def pull_is_clear(row: Mapping) -> bool:
-    """True when the 95% CI of b_own excludes zero: only then may the error without the pull be shown."""
+    """True when the 95% CI of b_own excludes zero: only then may the error without the pull be shown.
+
+    >>> clear = {"b_own": 0.21, "b_own_ci_low": 0.02, "b_own_ci_high": 0.40}
+    >>> unclear = {"b_own": 0.10, "b_own_ci_low": -0.10, "b_own_ci_high": 0.30}
+    >>> pull_is_clear(clear), pull_is_clear(unclear)
+    (True, False)
+    """
     return _pull_direction(row) in ("positive", "negative")
 
 
 def _value(row: Mapping, key: str) -> float | None:
-    """A metric as float, or None when missing, null or NaN."""
-    value = row.get(key)
+    """A metric as float, or None when missing, null or not finite."""
     try:
-        value = float(value)
+        value = float(row.get(key))
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(value) else value
+    return plain_value(value)
 
 
 def _why(reasons: dict[str, str], key: str) -> str:
@@ -376,7 +406,8 @@ def _advice(row: Mapping) -> str:
 def _pull_advice(row: Mapping) -> str:
     if _value(row, "b_own") is None:
         return (
-            "Answer at least 4 items, with own answers that vary, so that the pull of your own taste can be measured."
+            f"Answer at least {MIN_ITEMS_REGRESSION} items, with own answers that vary, so that the pull of your own "
+            "taste can be measured."
         )
     direction = _pull_direction(row)
     if _pull_effect(row) == "helped":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from calibrate.models import Condition
@@ -59,3 +60,18 @@ CONDITIONS: dict[str, ConditionText] = {
 def condition_text(key: str) -> ConditionText:
     """Instructions for a condition key; unknown keys fall back to control."""
     return CONDITIONS.get(key, CONDITIONS[Condition.CONTROL.value])
+
+
+# Longest key first, and whole words only (``_`` is a word character), so that
+# ``perspective`` never matches inside ``perspective_suppress``.
+_KEYS = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, CONDITIONS), key=len, reverse=True)) + r")\b")
+
+
+def with_condition_labels(text: str) -> str:
+    """``text`` with every condition key replaced by the condition's label.
+
+    The engine's reasons name conditions by their internal keys ("left out
+    conditions ...: control, market_research"); trainers chose the conditions
+    by their labels and should read those.
+    """
+    return _KEYS.sub(lambda match: CONDITIONS[match.group()].label, text)

@@ -6,9 +6,6 @@ so every view computes its statistics from exactly the same rows.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 from sqlalchemy import Select, select
 
@@ -65,15 +62,3 @@ def long_frame(*, participant_ids: list[int] | None = None, workshop_ids: list[i
     frame["round"] = frame["round"].astype(int)
     return frame
 
-
-def plain(value):
-    """NaN → None and NumPy scalars → Python ones, so templates and JSON show 'not defined', never 'nan'."""
-    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain values, ready for Jinja and JSON."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{key: plain(value) for key, value in row.items()} for row in clean.to_dict("records")]

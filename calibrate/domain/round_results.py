@@ -12,21 +12,14 @@ it afresh.  After the engine changes, ``calibrate recompute-results``
 
 from __future__ import annotations
 
-import math
-
 from sqlalchemy import delete, select
 
-from analysis import person_metrics
+from analysis import person_metrics, plain_value
 from calibrate.infra.extensions import db
 from calibrate.models import Participant, RoundResult, utcnow
 from calibrate.domain.long_format import long_frame
 
 RECOMPUTE_BATCH = 2_000
-
-
-def _finite(value) -> float | None:
-    value = None if value is None else float(value)
-    return value if value is not None and math.isfinite(value) else None
 
 
 def store(participant: Participant, b_own_by_round: dict[int, float | None]) -> None:
@@ -38,7 +31,7 @@ def store(participant: Participant, b_own_by_round: dict[int, float | None]) -> 
     changed = False
     for round_no, b_own in b_own_by_round.items():
         result = existing.get(round_no)
-        value = _finite(b_own)
+        value = plain_value(b_own)
         if result is not None and result.b_own == value:
             continue
         if result is None:
@@ -89,7 +82,7 @@ def recompute_all() -> int:
     for start in range(0, len(ids), RECOMPUTE_BATCH):
         batch = ids[start : start + RECOMPUTE_BATCH]
         metrics = person_metrics(long_frame(participant_ids=batch))
-        values = {(int(row.participant_id), int(row.round)): _finite(row.b_own) for row in metrics.itertuples()}
+        values = {(int(row.participant_id), int(row.round)): plain_value(row.b_own) for row in metrics.itertuples()}
         db.session.execute(delete(RoundResult).where(RoundResult.participant_id.in_(batch)))
         for pid, round_no in sorted(key for key in wanted if key[0] in set(batch)):
             db.session.add(RoundResult(participant_id=pid, round=round_no, b_own=values.get((pid, round_no))))

@@ -1,4 +1,4 @@
-"""Template helpers: header links for signed-in users and number formatting."""
+"""Template helpers: header links for signed-in users, number formatting and the engine's vocabulary."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import math
 
 from flask import Flask, current_app
 from flask_login import current_user
+
+from analysis import vocabulary
 
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
 NAV_LINKS = (
@@ -50,8 +52,29 @@ def format_p(value) -> str:
     return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
 
 
+def format_metric(value, name: str) -> str:
+    """A per-person metric as its unit reads: counts whole, p-values as journals print them, shares in percent."""
+    unit = vocabulary.metric(name).unit
+    if unit == vocabulary.COUNT:
+        return format_number(value, 0)
+    if unit == vocabulary.P_VALUE:
+        return format_p(value)
+    if unit == vocabulary.SHARE:
+        return format_percent(value)
+    return format_number(value, 3)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.context_processor(lambda: {"nav_links": nav_links, "url_endpoints": url_endpoints})
     app.add_template_filter(format_number, "num")
     app.add_template_filter(format_percent, "pct")
     app.add_template_filter(format_p, "pvalue")
+    app.add_template_filter(format_metric, "metric")
+    # One set of words for every page: labels and units of metrics, titles of group tests, minimum counts.
+    app.jinja_env.globals.update(
+        METRICS=vocabulary.METRICS,
+        GROUP_TESTS=vocabulary.GROUP_TESTS,
+        MIN_ITEMS_REGRESSION=vocabulary.MIN_ITEMS_REGRESSION,
+        MIN_PERSONS=vocabulary.MIN_PERSONS,
+        in_words=vocabulary.in_words,
+    )

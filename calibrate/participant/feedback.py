@@ -7,11 +7,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis import RESEARCH_METRIC_COLUMNS, feedback_text, person_metrics, pull_is_clear
+from analysis import (
+    METRICS,
+    RESEARCH_METRIC_COLUMNS,
+    feedback_text,
+    person_metrics,
+    plain_records,
+    plain_value,
+    pull_is_clear,
+)
 from calibrate.domain.exercises import own_scale
 from calibrate.models import Participant
-from calibrate.domain.long_format import frame_records, long_frame, plain
+from calibrate.domain.long_format import long_frame
 from calibrate.domain.round_results import peer_weights
+
+
+ROUND_COMPARISON = ("b_own", "mae", "projection_r", "accuracy_r")
+"""Metrics set side by side when a participant has done both rounds."""
 
 
 @dataclass
@@ -40,11 +52,11 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
             {
                 "label": item.label,
                 "prompt": item.prompt,
-                "own": plain(record.own),
-                "own_label": _own_label(item, plain(record.own)),
+                "own": plain_value(record.own),
+                "own_label": _own_label(item, plain_value(record.own)),
                 "prediction": record.prediction,
-                "lower": plain(record.lower),
-                "upper": plain(record.upper),
+                "lower": plain_value(record.lower),
+                "upper": plain_value(record.upper),
                 "truth": record.truth,
                 "error": record.prediction - record.truth,
                 "unit": item.unit,
@@ -79,10 +91,10 @@ def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
                 "label": labels[row.item_id],
                 "truth": row.truth,
                 "prediction": row.prediction,
-                "own": plain(row.own),
+                "own": plain_value(row.own),
                 "error": row.prediction - row.truth,
-                "lower": plain(row.lower),
-                "upper": plain(row.upper),
+                "lower": plain_value(row.lower),
+                "upper": plain_value(row.upper),
             }
             for row in frame.itertuples(index=False)
         ],
@@ -129,7 +141,7 @@ def build_feedback(participant: Participant) -> Feedback:
     metrics = person_metrics(frame).set_index("round")
     scale = own_scale(participant.exercise.items)
     for round_no, round_frame in frame.groupby("round", sort=True):
-        row = {key: plain(value) for key, value in metrics.loc[round_no].items()}
+        row = {key: plain_value(value) for key, value in metrics.loc[round_no].items()}
         row["round"] = int(round_no)
         row["n_intervals"] = _n_intervals(round_frame)
         row["note"] = _note_for(row)
@@ -147,13 +159,8 @@ def build_feedback(participant: Participant) -> Feedback:
     if len(feedback.rounds) == 2:
         before, after = (r.metrics for r in feedback.rounds)
         feedback.comparison = [
-            {"name": name, "label": label, "before": before.get(name), "after": after.get(name)}
-            for name, label in (
-                ("b_own", "Egocentric weight"),
-                ("mae", "Mean absolute error"),
-                ("projection_r", "Projection r(own, prediction)"),
-                ("accuracy_r", "Accuracy r(prediction, truth)"),
-            )
+            {"name": name, "label": METRICS[name].label, "before": before.get(name), "after": after.get(name)}
+            for name in ROUND_COMPARISON
         ]
     return feedback
 
@@ -161,33 +168,12 @@ def build_feedback(participant: Participant) -> Feedback:
 def export_records(participant: Participant) -> tuple[list[dict], list[dict]]:
     """The participant's own answers (long format) and per-round metrics, for download."""
     frame = long_frame(participant_ids=[participant.id])
-    answers = frame_records(frame)
+    answers = plain_records(frame)
     for row in answers:
         row["answered_at"] = row["answered_at"].isoformat() if row["answered_at"] is not None else None
-    metrics = [] if frame.empty else frame_records(person_metrics(frame))
+    metrics = [] if frame.empty else plain_records(person_metrics(frame))
     return answers, metrics
 
 
-METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "n_items": ("Items answered", "Items with both your own answer and a prediction."),
-    "mae": ("Mean absolute error", "Average distance between your prediction and the recorded value (points of the answer range)."),
-    "rmse": ("Root mean squared error", "Like the mean error, but large misses count more."),
-    "mean_signed_error": ("Mean signed error", "Positive: you predicted too high on average; negative: too low."),
-    "accuracy_r": ("Accuracy r(prediction, truth)", "Did your predictions rank the items like the real values?"),
-    "projection_r": ("Projection r(own, prediction)", "How closely your predictions followed your own answers."),
-    "similarity_r": ("Similarity r(own, truth)", "How similar your own answers are to the recorded customers."),
-    "tfce_r": ("Truly false consensus r(own, error)", "Own answers that go with errors in their direction (Krueger & Clement 1994)."),
-    "b_own": ("Egocentric weight", "Points your prediction moved per point of your own answer, holding the truth constant (both on 0–100 scales)."),
-    "b_own_ci_low": ("Egocentric weight, two-sided 95% CI low", ""),
-    "b_own_ci_high": ("Egocentric weight, two-sided 95% CI high", ""),
-    "b_own_se": ("Egocentric weight, standard error", ""),
-    "b_own_p": ("Egocentric weight, two-sided p-value", "Two-sided test that the weight is zero; it goes with the two-sided 95% CI (p < .05 exactly when the CI excludes 0)."),
-    "b_truth": ("Weight on the truth", "Points your prediction moved per point of the recorded value."),
-    "intercept": ("Intercept", "Prediction when truth and own answer are at the bottom of their ranges."),
-    "partial_r_own": ("Partial r(own, prediction | truth)", "Projection after removing what the truth explains."),
-    "mae_without_own_pull": ("Error without your own-taste pull", "Your mean absolute error with the estimated own-taste pull removed; only read when the 95% CI of the egocentric weight excludes 0."),
-    "n_intervals": ("80% ranges given", "Answered items with both ends of a range; the hit rate is out of these."),
-    "interval_hit_rate": ("Interval hit rate", "Share of your 80% ranges that contained the recorded value (target 80%)."),
-    "interval_mean_width": ("Mean interval width", "How wide your ranges were, in points of the answer range."),
-    "interval_score": ("Interval score", "Width plus penalties for misses (Gneiting & Raftery 2007); lower is better."),
-}
+METRIC_LABELS = {name: entry for name, entry in METRICS.items() if name not in RESEARCH_METRIC_COLUMNS}
+"""Rows of the page's "All statistics" table, with their words: every metric but those of research use."""

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from analysis import ResponseDataError, group_tests, item_stats, person_metrics, pooled_model
+from analysis import ResponseDataError, group_tests, item_stats, person_metrics, plain_records, pooled_model
 from analysis.power import comparison_power, percent
-from calibrate.domain.conditions import condition_text
+from calibrate.domain.conditions import condition_text, with_condition_labels
 from calibrate.infra.extensions import db
 from calibrate.models import Condition, Participant, Workshop, utcnow
 from calibrate.domain.progress import ROUNDS, room_progress, round_items
-from calibrate.domain.long_format import frame_records, long_frame
+from calibrate.domain.long_format import long_frame
 
 IDLE_AFTER = timedelta(minutes=1)
 SIGNIFICANCE = 0.05
@@ -176,9 +176,9 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     tests = group_tests(metrics)
     by_condition = group_tests(metrics, by=["condition"])["egocentrism"]
     only_round = int(metrics["round"].iloc[0])
-    results.overall = frame_records(_with_round(tests["egocentrism"], only_round))
+    results.overall = _rows(_with_round(tests["egocentrism"], only_round))
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
-    results.anova = frame_records(_with_round(tests["conditions"], only_round))
+    results.anova = _rows(_with_round(tests["conditions"], only_round))
     anova = {row["round"]: row for row in results.anova}
     sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     results.pairs = [
@@ -188,15 +188,15 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
             "label_B": condition_text(row["B"]).label,
             **_verdict(row, sizes[int(row["round"])], int(anova[row["round"]]["n_conditions"] or 2)),
         }
-        for row in frame_records(_with_round(tests["pairs"], only_round))
+        for row in _rows(_with_round(tests["pairs"], only_round))
     ]
     if workshop.ask_empathy:
         results.empathy = [
-            {**row, "label": _term_label(row["term"])} for row in frame_records(_with_round(tests["empathy"], only_round))
+            {**row, "label": _term_label(row["term"])} for row in _rows(_with_round(tests["empathy"], only_round))
         ]
-        results.empathy_reason = tests["empathy"].attrs.get("reason", "")
-    results.rounds = frame_records(tests["rounds"])
-    results.rounds_reason = tests["rounds"].attrs.get("reason", "")
+        results.empathy_reason = _reason(tests["empathy"])
+    results.rounds = _rows(tests["rounds"])
+    results.rounds_reason = _reason(tests["rounds"])
     if Condition.MARKET_RESEARCH.value in workshop.conditions:
         _add_research(results, tests, only_round, workshop.ask_empathy)
     results.items = _item_rows(workshop, item_stats(long))
@@ -227,13 +227,13 @@ def _verdict(pair: dict, items: int, groups: int) -> dict:
 
 def _add_research(results: WorkshopResults, tests: dict, only_round: int, ask_empathy: bool) -> None:
     """How much the market-research condition used the research it saw (docs/methods.md, section 3)."""
-    results.research = frame_records(_with_round(tests["research"], only_round))
-    results.research_reason = tests["research"].attrs.get("reason", "")
-    results.research_with_without = frame_records(_with_round(tests["research_with_without"], only_round))
+    results.research = _rows(_with_round(tests["research"], only_round))
+    results.research_reason = _reason(tests["research"])
+    results.research_with_without = _rows(_with_round(tests["research_with_without"], only_round))
     if ask_empathy:
         results.research_empathy = [
             {**row, "label": _term_label(row["term"])}
-            for row in frame_records(_with_round(tests["research_empathy"], only_round))
+            for row in _rows(_with_round(tests["research_empathy"], only_round))
         ]
 
 
@@ -242,16 +242,18 @@ def _add_pooled_model(results: WorkshopResults, long: pd.DataFrame) -> None:
     try:
         model = pooled_model(long)
     except ResponseDataError as error:
-        results.pooled_reason = str(error)
+        results.pooled_reason = with_condition_labels(str(error))
         return
-    usable = {row["round"] for row in frame_records(model["diagnostics"]) if row["converged"]}
+    usable = {row["round"] for row in _rows(model["diagnostics"]) if row["converged"]}
     results.pooled = [
         {**row, "label": condition_text(row["condition"]).label if row["condition"] else "Everyone"}
-        for row in frame_records(model["conditions"])
+        for row in _rows(model["conditions"])
         if row["round"] in usable  # a fit that did not converge shows its warning, never its numbers
     ]
     results.pooled_warnings = [
-        f"Round {row['round']}: {row['warning']}" for row in frame_records(model["diagnostics"]) if row["warning"]
+        f"Round {row['round']}: {with_condition_labels(row['warning'])}"
+        for row in _rows(model["diagnostics"])
+        if row["warning"]
     ]
 
 
@@ -262,6 +264,19 @@ def _term_label(term: str | None) -> str:
     if term.startswith("condition["):
         return "Condition: " + condition_text(term[len("condition[") : -1]).label
     return {"empathy": "Empathy score (per scale point)"}.get(term, term)
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """The engine's table as plain dicts, its reasons naming conditions by the labels trainers read."""
+    return [
+        {**row, "reason": with_condition_labels(row["reason"])} if row.get("reason") else row
+        for row in plain_records(frame)
+    ]
+
+
+def _reason(test: pd.DataFrame) -> str:
+    """Why a whole test could not run, conditions named by their labels."""
+    return with_condition_labels(test.attrs.get("reason", ""))
 
 
 def _with_round(frame: pd.DataFrame, only_round: int) -> pd.DataFrame:
@@ -278,14 +293,14 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
         .reset_index()
     )
     merged = egocentrism.merge(descriptives, on=["condition", "round"], how="left")
-    return [{**row, "label": condition_text(row["condition"]).label} for row in frame_records(merged)]
+    return [{**row, "label": condition_text(row["condition"]).label} for row in _rows(merged)]
 
 
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     """Per-item statistics in exercise order, numbered as participants saw them."""
     items = {item.item_key: item for item in workshop.exercise.items}
     rows = []
-    for row in frame_records(stats):
+    for row in _rows(stats):
         item = items[row["item_id"]]
         rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit})
     return sorted(rows, key=lambda row: row["number"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import analysis.cli
 from analysis import METRIC_COLUMNS, person_metrics, read_responses
 from analysis.cli import analyze
 from analysis.group import EGOCENTRISM_COLUMNS, RESEARCH_PAIRED_COLUMNS
+from analysis.vocabulary import GROUP_TESTS
 
 
 @pytest.fixture
@@ -27,22 +29,31 @@ def run():
     return invoke
 
 
+def _section(out: str, test: str) -> str:
+    """The text report's section of one group test, from its heading on."""
+    return out.split(GROUP_TESTS[test].heading)[1]
+
+
 def test_table_report(run, responses_csv):
     result = run(responses_csv)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for title in ("Per-person metrics", "Egocentric weight b_own > 0?", "Welch ANOVA", "Games-Howell",
-                  "empathy", "Round 2 minus round 1", "Items (raw units"):
+    for title in ("Per-person metrics", "Items (raw units"):
         assert title in out
+    for test in ("egocentrism", "conditions", "pairs", "empathy", "rounds", "research"):
+        assert GROUP_TESTS[test].heading in out
     assert "mgr-0 " in out
     assert "not possible: needs rounds 1 and 2" in out
     # The one-sided p is printed with its matching lower bound, the two-sided p with the two-sided CI.
-    assert "p one-sided, with its 95% lower bound ci_one_sided_low" in out
+    assert "b_own > 0, one-sided t and Wilcoxon: p one-sided, with its 95% lower bound ci_one_sided_low" in out
     assert "p_two_sided with the two-sided 95% CI ci_low..ci_high" in out
-    assert "b_own_p and b_research_p are two-sided" in out
-    assert "ci_one_sided_low" in out.split("Egocentric weight")[1].splitlines()[2]  # a column of the table
-    assert "Research weight b_research > 0" in out and "not possible: no research shown" in out
-    assert " b_research " not in out.split("Egocentric weight")[0]  # nobody saw research: no research columns
+    per_person = out.split(GROUP_TESTS["egocentrism"].heading)[0]
+    # Every metric column is explained below the table with the registry's words; p says which side.
+    assert re.search(r"^  b_own_p +Egocentric weight, two-sided p-value \[p-value\]$", per_person, re.M)
+    assert re.search(r"^  mae +Mean absolute error \[points of 0–100\]$", per_person, re.M)
+    assert "ci_one_sided_low" in _section(out, "egocentrism").splitlines()[2]  # a column of the table
+    assert "not possible: no research shown" in _section(out, "research")
+    assert " b_research " not in per_person  # nobody saw research: no research columns
 
 
 @pytest.fixture
@@ -54,17 +65,18 @@ def research_csv(tmp_path):
 
 def test_table_report_with_research(run, research_csv):
     out = run(research_csv, "--by", "").stdout
-    per_person = out.split("Egocentric weight")[0]
+    per_person = out.split(GROUP_TESTS["egocentrism"].heading)[0]
     for column in ("n_research", "b_research", "b_research_ci_low", "b_research_ci_high", "b_research_p"):
         assert column in per_person
-    research = out.split("Research weight b_research > 0 (persons who saw research)?")[1]
-    assert "One-sided t and Wilcoxon: p one-sided, with its 95% lower bound ci_one_sided_low" in research
+    assert "Research weight, two-sided p-value [p-value]" in per_person
+    research = _section(out, "research")
+    assert "b_research > 0 for persons who saw research, one-sided t and Wilcoxon: p one-sided" in out
     header = research.splitlines()[2]
     assert "ci_one_sided_low" in header and "p_two_sided" in header and "wilcoxon_p" in header
     assert "b_own on items with minus without research (paired t, two-sided p)" in out
-    assert "mean_with" in out and "mean_without" in out
-    assert "b_research across conditions (Welch ANOVA)" in out
-    assert "b_research and empathy" in out
+    assert "mean_with" in _section(out, "research_with_without") and "mean_without" in out
+    for test in ("research_conditions", "research_pairs", "research_empathy"):
+        assert GROUP_TESTS[test].heading in out
 
 
 def test_json_output_with_research(run, research_csv):

@@ -12,6 +12,8 @@ import pingouin as pg
 import pytest
 from sqlalchemy import func, select
 
+from analysis import METRICS, RESEARCH_METRIC_COLUMNS
+from analysis.vocabulary import MIN_ITEMS_REGRESSION
 from calibrate.infra.extensions import db
 from calibrate.models import Participant, Response
 from tests.participant.conftest import exercise
@@ -62,6 +64,24 @@ def test_complete_flow_gives_feedback_matching_pingouin(client, start, answer_al
     assert shown == pytest.approx(b_own, abs=1e-9)
     assert "Egocentric weight" in page and "General Social Survey" in page
     assert "chart-truth-1" in page and "chart-own-1" in page
+
+
+def test_all_statistics_use_the_registrys_words(client, start, answer_all):
+    token = start()
+    answer_all(token, egocentric_answers)
+    page = html.unescape(client.get(f"/p/{token}/feedback").text)
+    table = page[page.index("<strong>All statistics</strong>") :]
+    metrics = json.loads(client.get(f"/p/{token}/results.json").data)["metrics"][0]
+    for name, entry in METRICS.items():
+        if name in RESEARCH_METRIC_COLUMNS:
+            continue
+        assert f"<strong>{entry.label}</strong>" in table and f"{entry.help} <code>{name}</code>" in table
+    rows = {name: re.sub(r"<[^>]+>", "", cell).strip()
+            for name, cell in re.findall(r'<code>(\w+)</code></div></td>\s*<td class="num">(.*?)</td>', table, re.S)}
+    assert rows["n_items"] == "12" and rows["n_intervals"] == "12"
+    assert rows["interval_hit_rate"] == f"{100 * metrics['interval_hit_rate']:.0f}%"
+    assert rows["b_own"] == f"{metrics['b_own']:.3f}"
+    assert rows["b_own_p"] == ("< .001" if metrics["b_own_p"] < 0.001 else f"{metrics['b_own_p']:.3f}".lstrip("0"))
 
 
 def _field_value(page: str, name: str) -> str:
@@ -148,7 +168,7 @@ def test_too_few_items_explain_undefined_metrics(client, start, answer_all, app_
     db.session.commit()
     page = client.get(f"/p/{token}/feedback").text
     assert "not defined" in page
-    assert "at least 4" in page
+    assert f"at least {MIN_ITEMS_REGRESSION}" in page
 
 
 def test_download_and_delete_own_results(client, start, answer_all):

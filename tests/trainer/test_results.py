@@ -7,7 +7,7 @@ import json
 import re
 
 
-from analysis import group_tests, item_stats, person_metrics, pooled_model, research_test
+from analysis import GROUP_TESTS, METRICS, group_tests, item_stats, person_metrics, pooled_model, research_test
 from analysis.power import comparison_power, percent
 from calibrate.domain.long_format import long_frame
 from tests.trainer.rooms import simulate_room
@@ -29,6 +29,8 @@ def test_empty_workshop_renders_everywhere(trainer_client, workshop):
     assert "Results appear as soon as people have answered at least four items." in trainer_client.get(f"{base}/dashboard").text
     assert "nothing to analyse" in trainer_client.get(f"{base}/report").text
     assert "0</strong> joined" in trainer_client.get(f"{base}/projector").text
+    trainer_client.post(f"{base}/reveal")
+    assert "Results appear when at least two people have answered four items." in trainer_client.get(f"{base}/projector/live").text
 
 
 def test_dashboard_shows_the_engines_group_results(trainer_client, new_workshop):
@@ -95,6 +97,10 @@ def test_report_has_every_section_from_the_engine(trainer_client, new_workshop):
     for heading in ("1. Participation", "2. Did own taste pull", "3. Conditions", "Welch ANOVA", "Games–Howell",
                     "4. Empathy and the egocentric weight", "5. Before and after personal feedback", "6. Items"):
         assert heading in page
+    for test in ("egocentrism", "conditions", "pairs", "empathy", "rounds"):
+        assert GROUP_TESTS[test].title in page
+    for metric in ("b_own", "mae"):  # the round comparison names each measure as everywhere else
+        assert re.search(rf"<tr><td>{re.escape(METRICS[metric].label)}</td><td class=\"num\">24</td>", page)
     assert "Perspective taking" in page and "Control" in page
     assert f"{pairs.loc[1, 'hedges_g']:.2f}" in page
     assert f"{rounds.loc['b_own', 'mean_diff']:.2f}" in page and f"{rounds.loc['mae', 'mean_round2']:.2f}" in page
