@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from analysis.metrics import MIN_ITEMS_REGRESSION, MIN_RESEARCH_ITEMS
+from calibrate.domain import exercise_cache
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Response
 
@@ -604,7 +605,11 @@ def _answer_conflicts(definitions: list[ExerciseDefinition]) -> list[str]:
 
 
 def load_exercises(root: Path) -> dict[str, str]:
-    """Validate all exercises under root, then write them in one transaction (idempotent)."""
+    """Validate all exercises under root, then write them in one transaction (idempotent).
+
+    Every written version has a new content hash, which retires the participant pages'
+    cached items in every process; this process also drops its snapshots at once.
+    """
     definitions = read_exercises(root)
     problems = _answer_conflicts(definitions)
     if problems:
@@ -615,4 +620,6 @@ def load_exercises(root: Path) -> dict[str, str]:
     except Exception:
         db.session.rollback()
         raise
+    finally:
+        exercise_cache.clear()
     return result

@@ -8,7 +8,9 @@ room at once, through :func:`room_progress` -- the same rule both times.
 
 Which items belong to which round depends only on the workshop, so
 :func:`round_items` takes the exercise's items and the workshop, never a
-participant: both blueprints import it from here.
+participant: both blueprints import it from here. It and :func:`progress` accept
+any items with a ``position`` -- ORM rows or the cached snapshots of
+:mod:`calibrate.domain.exercise_cache`.
 """
 
 from __future__ import annotations
@@ -127,10 +129,16 @@ def _facts(person: Participant, workshop: Workshop | None, sizes: dict[int, int]
     )
 
 
-def progress(participant: Participant, answered: dict[int, int]) -> Progress:
-    """One participant's progress; ``answered`` maps round → items answered in it."""
+def progress(participant: Participant, answered: dict[int, int], items: Sequence[Item] | None = None) -> Progress:
+    """One participant's progress; ``answered`` maps round → items answered in it.
+
+    ``items`` are the exercise's items in position order; the participant pages pass the
+    per-process snapshot (calibrate.domain.exercise_cache) so that no ORM rows are loaded.
+    Without them the participant's exercise is read.
+    """
     workshop = participant.workshop
-    return decide(_facts(participant, workshop, _round_sizes(participant.exercise.items, workshop), answered))
+    items = participant.exercise.items if items is None else items
+    return decide(_facts(participant, workshop, _round_sizes(items, workshop), answered))
 
 
 def room_progress(workshop: Workshop, people: Sequence[Participant], answered: dict[int, dict[int, int]]) -> list[Progress]:

@@ -8,9 +8,14 @@ from calibrate.models import Participant
 from calibrate.participant import services
 
 
-def participant_or_404(token: str) -> Participant:
-    """The participant owning this token; anything else is a 404, never someone else's data."""
-    participant = services.find_participant(token)
-    if participant is None:
+def visit_or_404(token: str, saved_for: tuple[int, int] | None = None) -> services.Visit:
+    """The visit of the participant owning this token (one query); anything else is a 404, never someone else's data."""
+    visit = services.load_visit(token, saved_for)
+    if visit is None:
         abort(404)
-    return participant
+    return visit
+
+
+def participant_or_404(token: str) -> Participant:
+    """The participant owning this token, for pages that need neither progress nor items."""
+    return visit_or_404(token).participant

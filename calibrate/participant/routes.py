@@ -10,13 +10,13 @@ from sqlalchemy import select
 from calibrate.domain import round_results
 from calibrate.domain.conditions import condition_text
 from calibrate.domain.long_format import long_frame
-from calibrate.domain.progress import Progress, Stage
+from calibrate.domain.progress import Stage
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra import ratelimits
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
-from calibrate.models import Exercise, Item, Participant, Workshop, WorkshopState
+from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
 from calibrate.participant.forms import (
@@ -28,26 +28,27 @@ from calibrate.participant.forms import (
     format_number,
     questionnaire_form,
 )
-from calibrate.participant.lookups import participant_or_404
+from calibrate.participant.lookups import participant_or_404, visit_or_404
 
 
 def _join_limit() -> str:
     return current_app.config["JOIN_RATE_LIMIT"]
 
 
-def _next_url(participant: Participant) -> str:
+def _next_url(visit: services.Visit) -> str:
     """The URL of the page this participant belongs on (calibrate.domain.progress decides which)."""
-    now = services.participant_progress(participant)
+    now = visit.progress
+    token = visit.participant.token
     if now.stage is Stage.ITEMS:
-        item = services.next_unanswered(participant, now.round)
-        return url_for(".item", token=participant.token, round_no=now.round, position=item.position)
+        item = visit.next_unanswered(now.round)
+        return url_for(".item", token=token, round_no=now.round, position=item.position)
     endpoint = {
         Stage.INSTRUCTIONS: ".instructions",
         Stage.QUESTIONNAIRE: ".questionnaire",
         Stage.CLOSED: ".closed",
         Stage.FEEDBACK: ".feedback",
     }[now.stage]
-    return url_for(endpoint, token=participant.token)
+    return url_for(endpoint, token=token)
 
 
 @bp.get("/")
@@ -96,12 +97,15 @@ def join(code: str):
 
 @bp.get("/p/<token>")
 def resume(token: str):
-    return redirect(_next_url(participant_or_404(token)))
+    visit = visit_or_404(token)
+    services.seen(visit)  # someone coming back: item pages themselves write nothing
+    return redirect(_next_url(visit))
 
 
 @bp.route("/p/<token>/instructions", methods=["GET", "POST"])
 def instructions(token: str):
-    participant = participant_or_404(token)
+    visit = visit_or_404(token)
+    participant = visit.participant
     text = condition_text(participant.condition)
     form = InstructionsForm()
     if form.validate_on_submit():
@@ -109,25 +113,19 @@ def instructions(token: str):
         if text.asks_description and len(description) < 20:
             form.description.errors.append("Please describe the customer in a few sentences (at least 20 characters).")
         else:
-            services.record_instructions(participant, description)
-            return redirect(_next_url(participant))
+            services.record_instructions(visit, description)
+            return redirect(_next_url(visit))
     return render_template("participant/instructions.html", participant=participant, text=text, form=form)
-
-
-def _item_or_404(participant: Participant, round_no: int, position: int, now: Progress) -> tuple[Item, list[Item]]:
-    items = services.items_for_round(participant, round_no)
-    item = next((i for i in items if i.position == position), None)
-    if item is None or round_no > now.round:
-        abort(404)
-    return item, items
 
 
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.answer_limit, key_func=ratelimits.participant_key, methods=["POST"], error_message=ratelimits.ANSWERS_LIMITED)
 def item(token: str, round_no: int, position: int):
-    participant = participant_or_404(token)
-    now = services.participant_progress(participant)
-    item, items = _item_or_404(participant, round_no, position, now)
+    visit = visit_or_404(token, saved_for=(round_no, position) if request.method == "GET" else None)
+    participant, now = visit.participant, visit.progress
+    item = visit.item_at(round_no, position)
+    if item is None or round_no > now.round:
+        abort(404)
     if not now.accepts_answers:
         return redirect(url_for(".closed", token=token))
     form = ItemForm()
@@ -136,19 +134,17 @@ def item(token: str, round_no: int, position: int):
         if form.validate_on_submit():
             answer, errors = form.answer(item, participant.ask_intervals)
             if answer is not None:
-                services.save_answer(participant, item, round_no, answer)
-                return redirect(_next_url(participant))
+                services.save_answer(visit, item, round_no, answer)
+                return redirect(_next_url(visit))
         else:
             errors = {"form": ["Your session expired. Please submit again."]}
-    elif (existing := services.saved_answer(participant, item, round_no)) is not None:
+    elif (existing := visit.saved) is not None:
         form.own.data = format_number(existing.own)
         form.prediction.data = format_number(existing.prediction)
         form.lower.data = format_number(existing.lower)
         form.upper.data = format_number(existing.upper)
-    else:
-        services.touch(participant)
+    items = visit.round_items(round_no)
     index = items.index(item)
-    answered = services.answered_item_ids(participant, round_no)
     return render_template(
         "participant/item.html",
         participant=participant,
@@ -158,21 +154,22 @@ def item(token: str, round_no: int, position: int):
         round_no=round_no,
         number=index + 1,
         total=len(items),
-        answered=len(answered),
+        answered=len(visit.answered.get(round_no, ())),
         previous=items[index - 1] if index > 0 else None,
-        show_research=item.position in services.research_positions(participant, round_no),
+        show_research=item.position in visit.research_positions(round_no),
     ), (422 if errors else 200)
 
 
 @bp.route("/p/<token>/about-you", methods=["GET", "POST"])
 def questionnaire(token: str):
-    participant = participant_or_404(token)
+    visit = visit_or_404(token)
+    participant = visit.participant
     questionnaire_data = load_questionnaire()
     form = questionnaire_form()
     if form.validate_on_submit():
         answers = {item["key"]: form[item["key"]].data for item in questionnaire_data.items}
-        services.record_questionnaire(participant, answers, questionnaire_data.score(answers))
-        return redirect(_next_url(participant))
+        services.record_questionnaire(visit, answers, questionnaire_data.score(answers))
+        return redirect(_next_url(visit))
     return render_template(
         "participant/questionnaire.html", participant=participant, form=form, questionnaire=questionnaire_data
     )
@@ -180,18 +177,20 @@ def questionnaire(token: str):
 
 @bp.get("/p/<token>/closed")
 def closed(token: str):
-    participant = participant_or_404(token)
-    if services.participant_progress(participant).accepts_answers:
-        return redirect(_next_url(participant))
+    visit = visit_or_404(token)
+    participant = visit.participant
+    if visit.progress.accepts_answers:
+        return redirect(_next_url(visit))
     return render_template("participant/workshop_closed.html", workshop=participant.workshop, participant=participant)
 
 
 @bp.get("/p/<token>/feedback")
 def feedback(token: str):
-    participant = participant_or_404(token)
+    visit = visit_or_404(token)
+    participant = visit.participant
     if participant.finished_round1_at is None:
-        return redirect(_next_url(participant))
-    now = services.participant_progress(participant)
+        return redirect(_next_url(visit))
+    now = visit.progress
     feedback = build_feedback(participant)
     finished = {1: participant.finished_round1_at, 2: participant.finished_round2_at}
     round_results.store(participant, {r.round: r.metrics.get("b_own") for r in feedback.rounds if finished.get(r.round)})
@@ -210,10 +209,10 @@ def feedback(token: str):
 
 @bp.post("/p/<token>/round2")
 def start_round2(token: str):
-    participant = participant_or_404(token)
+    visit = visit_or_404(token)
     if ConfirmForm().validate_on_submit():
-        services.start_round2(participant)
-    return redirect(_next_url(participant))
+        services.start_round2(visit)
+    return redirect(_next_url(visit))
 
 
 @bp.get("/p/<token>/results.json")

@@ -1,22 +1,40 @@
 """Participant flow: who sees which items, saving answers, and what comes next.
 
 Views stay thin; everything that decides or writes lives here.
+
+A participant request starts from a :class:`Visit`: the participant with their
+workshop, the current content hash of their exercise and what they have answered,
+read in one statement (:func:`load_visit`). The exercise's items come from the
+per-process snapshot of :mod:`calibrate.domain.exercise_cache`, and where the
+participant is comes from :mod:`calibrate.domain.progress`, decided from those facts
+without another query. An item page therefore costs one statement, and saving an
+answer three: that read, one upsert of the answer, and one update of the participant
+(last seen, plus the finished stamp when the answer completes the round), in one
+transaction. No statistics run while answering: a finished round's stored result is
+only marked stale here (calibrate.domain.round_results).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased, contains_eager
 
+from calibrate.domain import exercise_cache, round_results
 from calibrate.domain.conditions import condition_text
+from calibrate.domain.exercise_cache import CachedItem, ExerciseSnapshot
+from calibrate.domain.progress import ROUNDS, Progress, progress, round_items
 from calibrate.infra.extensions import db
-from calibrate.domain import round_results
 from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
-from calibrate.domain.progress import Progress, progress, round_items
+
+FINISHED_ATTRIBUTE = {1: "finished_round1_at", 2: "finished_round2_at"}
+ANSWER_COLUMNS = ("own", "prediction", "lower", "upper", "research", "answered_at")
+"""What a repeated submit of the same item overwrites."""
 
 
 @dataclass(frozen=True)
@@ -29,15 +47,155 @@ class Answer:
     upper: float | None
 
 
-def find_participant(token: str) -> Participant | None:
-    return db.session.scalar(select(Participant).where(Participant.token == token))
+@dataclass(eq=False)
+class Visit:
+    """One request's view of a participant: who they are, the exercise's items and what they answered.
+
+    ``answered`` maps round → ids of the items answered in it; ``saved`` is the stored
+    answer of the item the request asked about (:func:`load_visit`), if any.
+    """
+
+    participant: Participant
+    exercise: ExerciseSnapshot
+    answered: dict[int, set[int]]
+    saved: Answer | None = None
+    _progress: Progress | None = field(default=None, init=False, repr=False)
+
+    @property
+    def progress(self) -> Progress:
+        """Where the participant is (calibrate.domain.progress decides), decided once per state of the visit."""
+        if self._progress is None:
+            counts = {round_no: len(ids) for round_no, ids in self.answered.items()}
+            self._progress = progress(self.participant, counts, self.exercise.items)
+        return self._progress
+
+    def changed(self) -> None:
+        """The participant's facts changed in this request (an answer, instructions, ...): decide again when asked."""
+        self._progress = None
+
+    def round_items(self, round_no: int) -> list[CachedItem]:
+        return round_items(self.exercise.items, self.participant.workshop, round_no)
+
+    def item_at(self, round_no: int, position: int) -> CachedItem | None:
+        return next((item for item in self.round_items(round_no) if item.position == position), None)
+
+    def next_unanswered(self, round_no: int) -> CachedItem | None:
+        done = self.answered.get(round_no, set())
+        return next((item for item in self.round_items(round_no) if item.id not in done), None)
+
+    def research_positions(self, round_no: int) -> frozenset[int]:
+        return research_positions(self.participant, round_no, self.round_items(round_no))
 
 
-def items_for_round(participant: Participant, round_no: int) -> list[Item]:
-    return round_items(participant.exercise.items, participant.workshop, round_no)
+# --------------------------------------------------------------------------- reading a participant
 
 
-def research_positions(participant: Participant, round_no: int) -> frozenset[int]:
+def _answered_pairs():
+    """'round:item_id' of every answer of the outer query's participant, comma-separated, as one column."""
+    done = aliased(Response)
+    pair = cast(done.round, String) + ":" + cast(done.item_id, String)
+    return (
+        select(func.aggregate_strings(pair, ","))
+        .where(done.participant_id == Participant.id)
+        .correlate(Participant)
+        .scalar_subquery()
+    )
+
+
+@cache
+def _visit_query(with_saved: bool):
+    """The one statement of :func:`load_visit`, built once per process (building it costs more than running it)."""
+    query = (
+        select(Participant, Exercise.content_hash, _answered_pairs())
+        .join(Exercise, Exercise.id == Participant.exercise_id)
+        .outerjoin(Participant.workshop)
+        .options(contains_eager(Participant.workshop))
+        .where(Participant.token == bindparam("token", type_=String))
+        .execution_options(populate_existing=True)
+    )
+    if with_saved:
+        position = bindparam("position", type_=Integer)
+        round_no = bindparam("round_no", type_=Integer)
+        query = (
+            query.add_columns(Response.id, Response.own, Response.prediction, Response.lower, Response.upper)
+            .outerjoin(Item, and_(Item.exercise_id == Participant.exercise_id, Item.position == position))
+            .outerjoin(
+                Response,
+                and_(Response.participant_id == Participant.id, Response.item_id == Item.id, Response.round == round_no),
+            )
+        )
+    return query
+
+
+def _parse_answered(text: str | None) -> dict[int, set[int]]:
+    answered: dict[int, set[int]] = {}
+    for pair in (text or "").split(","):
+        if pair:
+            round_no, item_id = pair.split(":")
+            answered.setdefault(int(round_no), set()).add(int(item_id))
+    return answered
+
+
+def load_visit(token: str, saved_for: tuple[int, int] | None = None) -> Visit | None:
+    """The participant owning this token and what they answered, in one statement; None for an unknown token.
+
+    The same statement reads the participant's workshop and their exercise's current
+    content hash, which selects the cached items. With ``saved_for=(round, position)``
+    it also returns the stored answer of that item, for the item page to show again.
+    """
+    params = {"token": token}
+    if saved_for is not None:
+        params["round_no"], params["position"] = saved_for
+    row = db.session.execute(_visit_query(saved_for is not None), params).first()
+    if row is None:
+        return None
+    participant, content_hash, answered = row[0], row[1], row[2]
+    saved = None
+    if saved_for is not None and row[3] is not None:
+        saved = Answer(own=row[4], prediction=row[5], lower=row[6], upper=row[7])
+    visit = Visit(
+        participant=participant,
+        exercise=exercise_cache.exercise_items(participant.exercise_id, content_hash or ""),
+        answered=_parse_answered(answered),
+        saved=saved,
+    )
+    _stamp_unstamped_rounds(visit)
+    return visit
+
+
+def _stamp_unstamped_rounds(visit: Visit) -> None:
+    """Repair a round whose every item is answered but that carries no finished stamp.
+
+    Saving an answer stamps the round it completes, but two answers of one person
+    saved at the same instant (two tabs) could each miss the other's. Progress would
+    then send the person to a feedback page that waits for the stamp, so it is set
+    here. Never the case in the ordinary flow, where this writes nothing.
+    """
+    participant = visit.participant
+    stamped = False
+    for round_no in ROUNDS:
+        attribute = FINISHED_ATTRIBUTE[round_no]
+        if getattr(participant, attribute) is not None or not visit.answered.get(round_no):
+            continue
+        if visit.round_items(round_no) and visit.next_unanswered(round_no) is None:
+            setattr(participant, attribute, utcnow())
+            stamped = True
+    if stamped:
+        db.session.commit()
+        visit.changed()
+
+
+def exercise_items(participant: Participant) -> tuple[CachedItem, ...]:
+    """The participant's exercise's items in position order, from the per-process snapshot."""
+    exercise = participant.exercise
+    return exercise_cache.exercise_items(exercise.id, exercise.content_hash).items
+
+
+def items_for_round(participant: Participant, round_no: int) -> list[CachedItem]:
+    return round_items(exercise_items(participant), participant.workshop, round_no)
+
+
+def research_positions(participant: Participant, round_no: int, items=None) -> frozenset[int]:
     """Positions of the items that show the market-research cue to this participant in this round.
 
     Only the market-research condition sees research, and then on a random half
@@ -45,12 +203,13 @@ def research_positions(participant: Participant, round_no: int) -> frozenset[int
     participant's secret token: the same half on every visit and device, half in
     every round (with or without round 2), and different between people, so
     research use can be measured within each person (docs/methods.md, section 3).
+    ``items`` are the round's items, when the caller has them already.
     """
     if not condition_text(participant.condition).shows_market_research:
         return frozenset()
-    positions = sorted(
-        item.position for item in items_for_round(participant, round_no) if item.research_estimate is not None
-    )
+    if items is None:
+        items = items_for_round(participant, round_no)
+    positions = sorted(item.position for item in items if item.research_estimate is not None)
     draw = random.Random(f"research:{participant.token}:{round_no}")
     draw.shuffle(positions)
     # With an odd count, a coin decides whether the extra item shows research, so neither way is favoured.
@@ -58,28 +217,7 @@ def research_positions(participant: Participant, round_no: int) -> frozenset[int
     return frozenset(positions[:half])
 
 
-def answered_item_ids(participant: Participant, round_no: int) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(Response.item_id).where(
-                Response.participant_id == participant.id, Response.round == round_no
-            )
-        )
-    )
-
-
-def participant_progress(participant: Participant) -> Progress:
-    """Where this participant is now (calibrate.domain.progress owns the rule), from one count query."""
-    counts = db.session.execute(
-        select(Response.round, func.count()).where(Response.participant_id == participant.id).group_by(Response.round)
-    )
-    return progress(participant, {round_no: count for round_no, count in counts})
-
-
-def start_round2(participant: Participant) -> None:
-    if participant_progress(participant).round2_offered and participant.round2_started_at is None:
-        participant.round2_started_at = utcnow()
-        db.session.commit()
+# --------------------------------------------------------------------------- joining
 
 
 def start_self_serve(exercise: Exercise, pseudonym: str | None) -> Participant:
@@ -133,76 +271,94 @@ def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
     return participant
 
 
-def record_instructions(participant: Participant, description: str | None) -> None:
-    if condition_text(participant.condition).asks_description:
-        participant.customer_description = description
-    participant.instructions_seen_at = utcnow()
+# --------------------------------------------------------------------------- the flow's writes
+# Each write also records the participant as seen: the trainer's dashboard lists people
+# who are busy but have not been seen for a while (calibrate.trainer.results). Item pages
+# themselves write nothing; answering one records it.
+
+
+def seen(visit: Visit) -> None:
+    """Record activity of a participant who comes back (their private link) without saving anything."""
+    visit.participant.last_seen_at = utcnow()
     db.session.commit()
 
 
-def next_unanswered(participant: Participant, round_no: int) -> Item | None:
-    done = answered_item_ids(participant, round_no)
-    return next((item for item in items_for_round(participant, round_no) if item.id not in done), None)
+def record_instructions(visit: Visit, description: str | None) -> None:
+    participant = visit.participant
+    if condition_text(participant.condition).asks_description:
+        participant.customer_description = description
+    participant.instructions_seen_at = participant.last_seen_at = utcnow()
+    db.session.commit()
+    visit.changed()
 
 
-def saved_answer(participant: Participant, item: Item, round_no: int) -> Response | None:
-    return db.session.scalar(
-        select(Response).where(
-            Response.participant_id == participant.id,
-            Response.item_id == item.id,
-            Response.round == round_no,
-        )
+@cache
+def _upsert(dialect: str):
+    """INSERT ... ON CONFLICT (participant, item, round) DO UPDATE for this database, built once per process."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:
+        raise RuntimeError(f"saving answers needs PostgreSQL or SQLite, not {dialect}")
+    statement = insert(Response.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["participant_id", "item_id", "round"],
+        set_={name: statement.excluded[name] for name in ANSWER_COLUMNS},
     )
 
 
-def save_answer(participant: Participant, item: Item, round_no: int, answer: Answer) -> Response:
-    """Insert or update the one response for (participant, item, round); safe to repeat."""
-    for attempt in range(2):
-        response = saved_answer(participant, item, round_no)
-        if response is None:
-            response = Response(participant_id=participant.id, item_id=item.id, round=round_no)
-            db.session.add(response)
-        response.own, response.prediction = answer.own, answer.prediction
-        response.lower, response.upper = answer.lower, answer.upper
-        shown = item.position in research_positions(participant, round_no)
-        response.research = item.research_estimate if shown else None
-        response.answered_at = participant.last_seen_at = utcnow()
-        try:
-            _mark_finished(participant, round_no)
-            db.session.commit()
-            return response
-        except IntegrityError:
-            # A simultaneous submit of the same item won the insert: update that row instead.
-            db.session.rollback()
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -> None:
+    """Insert or update the one response for (participant, item, round); safe to repeat and to race.
+
+    One transaction: the answer as an upsert (a simultaneous submit of the same item
+    updates the row instead of failing), then one UPDATE of the participant with the
+    last-seen time and, when this answer completes the round, its finished stamp.
+    """
+    participant = visit.participant
+    now = utcnow()
+    shown = item.position in visit.research_positions(round_no)
+    db.session.execute(
+        _upsert(db.session.get_bind().dialect.name),
+        {
+            "participant_id": participant.id,
+            "item_id": item.id,
+            "round": round_no,
+            "own": answer.own,
+            "prediction": answer.prediction,
+            "lower": answer.lower,
+            "upper": answer.upper,
+            "research": item.research_estimate if shown else None,
+            "answered_at": now,
+        },
+    )
+    attribute = FINISHED_ATTRIBUTE[round_no]
+    if getattr(participant, attribute) is not None:
+        # Only a finished round has a stored result (its feedback page stores it); this answer made it stale.
+        round_results.invalidate(participant, round_no)
+    visit.answered.setdefault(round_no, set()).add(item.id)
+    visit.changed()
+    participant.last_seen_at = now
+    if getattr(participant, attribute) is None and visit.next_unanswered(round_no) is None:
+        setattr(participant, attribute, now)
+    db.session.commit()
 
 
-def _mark_finished(participant: Participant, round_no: int) -> None:
-    """Stamp a completed round; any stored result of the round is stale once an answer changes."""
-    db.session.flush()
-    round_results.invalidate(participant, round_no)
-    if next_unanswered(participant, round_no) is not None:
-        return
-    attribute = "finished_round1_at" if round_no == 1 else "finished_round2_at"
-    if getattr(participant, attribute) is None:
-        setattr(participant, attribute, utcnow())
+def start_round2(visit: Visit) -> None:
+    participant = visit.participant
+    if visit.progress.round2_offered and participant.round2_started_at is None:
+        participant.round2_started_at = participant.last_seen_at = utcnow()
+        db.session.commit()
+        visit.changed()
 
 
-def record_questionnaire(participant: Participant, answers: dict[str, int], score: float) -> None:
+def record_questionnaire(visit: Visit, answers: dict[str, int], score: float) -> None:
+    participant = visit.participant
     participant.empathy_answers = answers
     participant.empathy_score = score
+    participant.last_seen_at = utcnow()
     db.session.commit()
+    visit.changed()
 
 
 def delete_participant(participant: Participant) -> None:
     """Remove a participant and every answer they gave."""
     db.session.delete(participant)
-    db.session.commit()
-
-
-def touch(participant: Participant) -> None:
-    """Record activity so the trainer's dashboard can tell idle from active people."""
-    participant.last_seen_at = utcnow()
     db.session.commit()
