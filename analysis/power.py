@@ -176,6 +176,7 @@ def welch_power(
     tau: float = PULL_SD,
     sigma: float = RESIDUAL_SD,
     own_sd: float = OWN_SD_GIVEN_TRUTH,
+    sd: float | None = None,
 ) -> float:
     """Chance that a two-sided Welch t test detects a difference ``delta`` in mean ``b_own``.
 
@@ -199,6 +200,11 @@ def welch_power(
         The model's assumptions (see the module docstring): between-person
         SD of the true weight, residual SD of predictions and SD of own
         answers given the truth, the last two in points of 0-100.
+    sd : float, optional
+        The SD of the estimated weights across people, when it is known:
+        after a workshop, the pooled SD the comparison actually had.  It
+        replaces the assumptions (and ``items``) -- still for the planned
+        ``delta``, never for the observed difference.
 
     Returns
     -------
@@ -216,16 +222,16 @@ def welch_power(
     0.13
     >>> welch_power(30, 30, 4)
     0.0
+    >>> round(welch_power(22, 22, 6, sd=0.11), 2)  # a workshop whose weights spread less than assumed
+    0.84
     """
-    return _power(
-        float(n_a), float(n_b), int(items), float(delta), float(alpha), int(groups), float(tau), float(sigma), float(own_sd)
-    )
+    spread = _b_own_sd(int(items), float(tau), float(sigma), float(own_sd)) if sd is None else float(sd)
+    return _power(float(n_a), float(n_b), spread, float(delta), float(alpha), int(groups))
 
 
 @lru_cache(maxsize=65536)
-def _power(n_a, n_b, items, delta, alpha, groups, tau, sigma, own_sd) -> float:
-    sd = _b_own_sd(items, tau, sigma, own_sd)
-    if n_a < 2 or n_b < 2 or not math.isfinite(sd):
+def _power(n_a, n_b, sd, delta, alpha, groups) -> float:
+    if n_a < 2 or n_b < 2 or not math.isfinite(sd) or sd <= 0:
         return 0.0
     variance = sd**2
     se = math.sqrt(variance / n_a + variance / n_b)
@@ -511,7 +517,8 @@ def comparison_power(
     median ``n_items`` when it varies) and the number of conditions compared
     (``groups``; with 3 or more the pair is a Games-Howell comparison, see
     :func:`welch_power`).  ``assumptions`` (``tau``, ``sigma``, ``own_sd``,
-    ``alpha``) are passed on.
+    ``alpha``, or the observed spread ``sd`` that replaces the first three)
+    are passed on.
 
     Examples
     --------

@@ -9,6 +9,7 @@ refreshes as fast as a room of 5 (see tests/trainer/test_scale.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -209,11 +210,15 @@ def _verdict(pair: dict, items: int, groups: int) -> dict:
     A difference is claimed only at p < .05; a non-significant result is
     "inconclusive" unless the comparison had at least 80% power to detect a
     difference of 0.10 in egocentric weight, and even then it is never called
-    "no effect".
+    "no effect".  Power uses the spread of the weights this workshop showed,
+    not the planning assumptions, and the planned difference, never the observed one.
     """
     if pair["p"] is None or pair["n_A"] is None:
         return {"verdict": "not tested", "power": None}
-    power = comparison_power(int(pair["n_A"]), int(pair["n_B"]), items, groups=groups)
+    n_a, n_b = int(pair["n_A"]), int(pair["n_B"])
+    # Judged by the spread this comparison actually had (its Welch SE as an equal-variance SD), for the planned 0.10.
+    spread = pair["se"] / math.sqrt(1 / n_a + 1 / n_b)
+    power = comparison_power(n_a, n_b, items, groups=groups, sd=spread)
     if pair["p"] < SIGNIFICANCE:
         higher = pair["label_A"] if pair["diff"] > 0 else pair["label_B"]
         return {"verdict": f"differ: higher egocentric weight in {higher}", "power": power.power}

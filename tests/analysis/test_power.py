@@ -199,3 +199,12 @@ def test_comparison_power_for_the_report():
 
 def test_about_rounds_up():
     assert [about(n) for n in (3, 19, 20, 21, 99, 100, 101)] == [3, 19, 20, 25, 100, 100, 110]
+
+
+def test_an_observed_spread_replaces_the_assumptions():
+    """The report judges a finished comparison by its own spread: same formula, the SD given instead of modelled."""
+    from analysis.power import b_own_sd, welch_power
+
+    assumed = b_own_sd(12)
+    assert welch_power(30, 30, 12, sd=assumed) == pytest.approx(welch_power(30, 30, 12), abs=1e-12)
+    assert welch_power(30, 30, 12, sd=assumed / 2) > welch_power(30, 30, 12)

@@ -125,7 +125,8 @@ def test_report_words_each_comparison_by_its_power(trainer_client, new_workshop)
     simulate_room(workshop, 12)
     page = trainer_client.get(f"/trainer/workshops/{workshop.id}/report").text
     pair = group_tests(person_metrics(long_frame(workshop_ids=[workshop.id])))["pairs"].iloc[0]
-    power = comparison_power(int(pair["n_A"]), int(pair["n_B"]), len(workshop.exercise.items))
+    spread = pair["se"] / (1 / pair["n_A"] + 1 / pair["n_B"]) ** 0.5
+    power = comparison_power(int(pair["n_A"]), int(pair["n_B"]), len(workshop.exercise.items), sd=spread)
     reading = _row_cells(page, f'data-pair="{pair["A"]}-{pair["B"]}"')[-1]
     if pair["p"] < 0.05:
         assert reading.startswith("differ")
