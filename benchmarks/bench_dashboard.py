@@ -16,8 +16,9 @@ does not grow with the room and that the numbers are right; the time is measured
 because a wall-clock budget in a unit test depends on the machine more than on the code.
 
 The PostgreSQL database `calibrate_bench_dashboard` on 127.0.0.1 is dropped and recreated.
-Final line: dashboard_ms_median=<x>  (the slowest page's median on the slowest backend).
-Exit status 1 when that is above `--budget-ms` (default 1000: half the polling interval).
+Final line: dashboard_ms_median=<x>  (the slowest polled page's median on the slowest backend).
+Exit status 1 when that is above `--budget-ms` (default 1000: half the polling interval). The report
+is printed but not held to that budget: it fits the pooled mixed model and is opened on demand.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from load_common import recreate_database  # noqa: E402
+from load_common import backend_urls  # noqa: E402
 
 PAGES = ("dashboard/live", "projector/live", "report")
+POLLED = ("dashboard/live", "projector/live")  # refreshed every 2 s; the report (with its mixed model) is opened on demand
 CONDITIONS = ("control", "perspective", "perspective_suppress", "market_research")
 STRAGGLERS = 20
 
@@ -112,19 +114,14 @@ def main() -> None:
     print(f"room: {args.people} people ({STRAGGLERS} idle for 3 min) x {args.answers} answers, "
           f"{len(CONDITIONS)} conditions; {args.renders} timed renders per page after one warm-up")
     worst = 0.0
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        if backend == "sqlite":
-            url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        elif backend in ("postgresql", "postgres"):
-            url = recreate_database(args.database)
-        else:
-            sys.exit(f"unknown backend {backend}")
+    for backend, url in backend_urls(args.backends, workdir, args.database):
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
         workshop_id, client = build_room(app, args.people, args.answers)
         client.post(f"/trainer/workshops/{workshop_id}/reveal")
         for page in PAGES:
             r = time_page(app, client, f"/trainer/workshops/{workshop_id}/{page}", args.renders)
-            worst = max(worst, r["median"])
+            if page in POLLED:
+                worst = max(worst, r["median"])
             print(f"{backend:<11} {page:<15} best={r['best']:7.1f} ms  median={r['median']:7.1f} ms  "
                   f"queries={r['queries']}  ({r['kib']} KiB)")
         with app.app_context():

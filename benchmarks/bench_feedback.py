@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from load_common import recreate_database, write_exercise
+from load_common import backend_urls, write_exercise
 
 SLUG = "bench-feedback-50"
 PARTS = [("supermarket-brands", 21), ("self-descriptions", 25), ("public-spending", 4)]
@@ -161,13 +161,7 @@ def main() -> None:
     print(f"exercise: {n} real items ({', '.join(f'{c} of {s}' for s, c in PARTS)}); "
           f"{args.renders} timed renders per case after one warm-up")
     medians, workshop_medians = {}, {}
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        if backend == "sqlite":
-            url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        elif backend in ("postgresql", "postgres"):
-            url = recreate_database(args.database)
-        else:
-            sys.exit(f"unknown backend {backend}")
+    for backend, url in backend_urls(args.backends, workdir, args.database):
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
         tokens = populate(app, workdir / "exercises", args.peers)
         for case, token in tokens.items():

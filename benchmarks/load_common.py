@@ -31,6 +31,17 @@ def recreate_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
+def backend_urls(backends: str, workdir: Path, database: str):
+    """(backend, SQLAlchemy URL) for each comma-separated backend: a scratch SQLite file or a recreated PostgreSQL database."""
+    for backend in [b.strip() for b in backends.split(",") if b.strip()]:
+        if backend == "sqlite":
+            yield backend, f"sqlite:///{workdir / 'bench.sqlite3'}"
+        elif backend in ("postgresql", "postgres"):
+            yield backend, recreate_database(database)
+        else:
+            raise SystemExit(f"unknown backend {backend}")
+
+
 def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
