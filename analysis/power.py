@@ -238,7 +238,10 @@ def _power(n_a, n_b, sd, delta, alpha, groups) -> float:
     df = (1 / n_a + 1 / n_b) ** 2 / (1 / (n_a**2 * (n_a - 1)) + 1 / (n_b**2 * (n_b - 1)))
     critical = critical_value(df, groups, alpha)
     ncp = abs(delta) / se
-    return float(stats.nct.sf(critical, df, ncp) + stats.nct.cdf(-critical, df, ncp))
+    # The far tail cdf(-critical) is negligible next to sf(critical), and SciPy's noncentral t can return NaN
+    # for it at large noncentrality; a missing tail counts as zero, never as an unknown power.
+    far = stats.nct.cdf(-critical, df, ncp)
+    return float(min(1.0, stats.nct.sf(critical, df, ncp) + (far if math.isfinite(far) else 0.0)))
 
 
 _Q_DF = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 40, 60, 120, math.inf)

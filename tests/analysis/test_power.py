@@ -208,3 +208,11 @@ def test_an_observed_spread_replaces_the_assumptions():
     assumed = b_own_sd(12)
     assert welch_power(30, 30, 12, sd=assumed) == pytest.approx(welch_power(30, 30, 12), abs=1e-12)
     assert welch_power(30, 30, 12, sd=assumed / 2) > welch_power(30, 30, 12)
+
+
+def test_power_is_a_number_even_when_the_spread_is_tiny():
+    """A room whose weights barely differ gives a huge noncentrality, where SciPy's far tail can be NaN."""
+    from analysis.power import welch_power
+
+    assert welch_power(250, 250, 10, sd=0.01) == 1.0
+    assert 0.0 <= welch_power(125, 125, 10, sd=0.05) <= 1.0
