@@ -182,14 +182,13 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     results.anova = _rows(_with_round(tests["conditions"], only_round))
     anova = {row["round"]: row for row in results.anova}
     sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
-    results.pairs = [
-        {
-            **row,
-            "label_A": condition_text(row["A"]).label,
-            "label_B": condition_text(row["B"]).label,
-            **_verdict(row, sizes[int(row["round"])], int(anova[row["round"]]["n_conditions"] or 2)),
-        }
+    labelled = [
+        {**row, "label_A": condition_text(row["A"]).label, "label_B": condition_text(row["B"]).label}
         for row in _rows(_with_round(tests["pairs"], only_round))
+    ]
+    results.pairs = [
+        {**row, **comparison_reading(row, items=sizes[int(row["round"])], groups=int(anova[row["round"]]["n_conditions"] or 2))}
+        for row in labelled
     ]
     if workshop.ask_empathy:
         results.empathy = [
@@ -204,7 +203,7 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     results.charts = _charts(results, metrics)
 
 
-def _verdict(pair: dict, items: int, groups: int) -> dict:
+def comparison_reading(pair: dict, items: int, groups: int) -> dict:
     """What a pairwise comparison may be said to show, given its power (docs/methods.md, sections 4 and 6).
 
     A difference is claimed only at p < .05; a non-significant result is

@@ -6,10 +6,12 @@ import html
 import json
 import re
 
+import pytest
 
 from analysis import GROUP_TESTS, METRICS, group_tests, item_stats, person_metrics, pooled_model, research_test
 from analysis.power import comparison_power, percent
 from calibrate.domain.long_format import long_frame
+from calibrate.trainer.results import comparison_reading
 from tests.trainer.rooms import simulate_room
 
 
@@ -164,3 +166,18 @@ def test_report_compares_conditions_with_the_mixed_model_too(trainer_client, new
     assert cells[3] == f"{row['diff']:.2f} [{row['diff_ci_low']:.2f}, {row['diff_ci_high']:.2f}]"
     warnings = [w for w in model["diagnostics"]["warning"] if w]
     assert page.count("data-model-warning") == len(warnings)
+
+
+@pytest.mark.parametrize(
+    ("p", "se", "expected"),
+    [
+        (0.01, 0.03, "differ: higher egocentric weight in Perspective taking"),
+        (0.40, 0.02, "no difference of 0.10 or more detected"),
+        (0.40, 0.20, "inconclusive with this many people"),
+    ],
+)
+def test_every_reading_of_a_comparison(p, se, expected):
+    """Each branch of the wording, including a significant pair (labels read from the labelled row)."""
+    pair = {"A": "perspective", "B": "control", "label_A": "Perspective taking", "label_B": "Control",
+            "n_A": 30, "n_B": 30, "diff": 0.12, "se": se, "p": p}
+    assert comparison_reading(pair, items=12, groups=2)["verdict"].startswith(expected)
