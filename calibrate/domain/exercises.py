@@ -367,7 +367,7 @@ def _exercise_level(items: list[dict], lines: list[int], csv_path: Path) -> list
         problems.append(problem(
             where, f"has {len(items)} items; at least {MIN_ITEMS} are needed, because a person's egocentric weight "
             f"needs {MIN_ITEMS_REGRESSION} answered items per round and a round 2 splits the items in two",
-            f"add items (12-25 give a steadier weight; docs/methods.md, section 6)",
+            "add items (12-25 give a steadier weight; docs/methods.md, section 6)",
         ))
     if len(items) > MAX_ITEMS:
         problems.append(problem(where, f"has {len(items)} items, more than the limit of {MAX_ITEMS}",

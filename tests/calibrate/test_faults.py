@@ -8,10 +8,9 @@ import re
 import socket
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from calibrate.infra.extensions import db, limiter
+from calibrate.infra.extensions import limiter
 from calibrate.infra.logs import TEXT_FORMAT, JsonLines
 from calibrate.models import Participant, Response
 from calibrate.participant import services as participant_services
