@@ -26,6 +26,8 @@ class ConsentForm(FlaskForm):
     pseudonym = StringField(
         "Pseudonym (optional)",
         validators=[Optional(), Length(max=40, message="Keep the pseudonym under 40 characters.")],
+        # Optional() ends validation for whitespace-only input, so strip it first: 70 spaces must not reach the database.
+        filters=[lambda text: text.strip() if isinstance(text, str) else text],
         description="Shown to the trainer instead of a number. Do not use your real name if you prefer not to.",
     )
     consent = BooleanField(

@@ -187,6 +187,13 @@ def test_download_and_delete_own_results(client, start, answer_all):
     assert db.session.scalar(select(func.count(Response.id))) == 0
 
 
+def test_a_pseudonym_of_only_spaces_is_no_pseudonym(client, exercises):
+    """Found by fuzzing on PostgreSQL: whitespace skipped the length check and overflowed the column."""
+    response = client.post("/e/public-spending", data={"consent": "y", "pseudonym": " " * 70})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Participant.pseudonym)) is None
+
+
 def test_overlong_pseudonym_is_rejected(client, exercises):
     response = client.post("/e/public-spending", data={"consent": "y", "pseudonym": "x" * 41})
     assert "under 40 characters" in response.text
