@@ -19,8 +19,11 @@ from calibrate.models import Item, Participant, Response, User
 from tests.calibrate.test_security import count, start_participant
 from tests.trainer.rooms import PASSWORD, make_account
 
+# Derandomised: the suite must give the same answer on every run (a random search that finds a new input on one CI
+# run in ten would make red builds nobody can reproduce); a bug it finds becomes an explicit regression test.
 FUZZ = settings(
     max_examples=60,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
