@@ -64,6 +64,9 @@ CONTROL = "control"
 
 CONFIDENCE = 0.95
 
+MIN_PERSONS = 2
+"""People with a defined metric that a group test needs: a mean's uncertainty needs a standard deviation."""
+
 EGOCENTRISM_COLUMNS = (
     "n", "mean", "sd", "t", "df", "p", "ci_one_sided_low", "p_two_sided", "ci_low", "ci_high", "cohen_d",
     "wilcoxon_w", "wilcoxon_p", "reason",
@@ -263,9 +266,9 @@ def _one_sample_greater(metrics: pd.DataFrame, by: Sequence[str] | None, metric:
 def _one_sample_rows(part: pd.DataFrame, metric: str) -> list[dict]:
     x = part[metric].dropna().to_numpy(dtype=float)
     n = len(x)
-    if n < 2:
-        return [_nan_row(EGOCENTRISM_COLUMNS, f"needs at least 2 persons with a defined {metric} (has {n})", n=n,
-                         mean=x.mean() if n else np.nan)]
+    if n < MIN_PERSONS:
+        reason = f"needs at least {MIN_PERSONS} persons with a defined {metric} (has {n})"
+        return [_nan_row(EGOCENTRISM_COLUMNS, reason, n=n, mean=x.mean() if n else np.nan)]
     mean, sd = x.mean(), x.std(ddof=1)
     if np.ptp(x) == 0:  # exact test: the SD of equal floats can come out as 1e-17
         return [_nan_row(EGOCENTRISM_COLUMNS, f"all {metric} values are equal", n=n, mean=mean, sd=sd)]
@@ -370,7 +373,7 @@ def _condition_groups(part: pd.DataFrame, metric: str) -> tuple[dict[str, np.nda
     groups, dropped = {}, []
     for label, values in data.groupby("condition", sort=True)[metric]:
         x = values.to_numpy(dtype=float)
-        if len(x) >= 2 and np.ptp(x) > 0:
+        if len(x) >= MIN_PERSONS and np.ptp(x) > 0:
             groups[label] = x
         else:
             dropped.append(str(label))
@@ -383,7 +386,7 @@ def _welch_row(part: pd.DataFrame, metric: str) -> list[dict]:
     r = len(groups)
     n = sum(len(x) for x in groups.values())
     if r < 2:
-        reason = f"needs at least 2 conditions with at least 2 persons each and varying {metric}"
+        reason = f"needs at least 2 conditions with at least {MIN_PERSONS} persons each and varying {metric}"
         return [_nan_row(CONDITION_COLUMNS, "; ".join(filter(None, [reason, note])), n_conditions=r, n=n)]
     sizes = np.array([len(x) for x in groups.values()], dtype=float)
     means = np.array([x.mean() for x in groups.values()])
@@ -629,7 +632,7 @@ def _round_rows(part: pd.DataFrame) -> list[dict]:
 def _paired_row(metric: str, first: np.ndarray, second: np.ndarray) -> dict:
     stats_, reason = _paired_t(
         first, second,
-        too_few=f"needs at least 2 persons with {metric} in both rounds",
+        too_few=f"needs at least {MIN_PERSONS} persons with {metric} in both rounds",
         no_variance=f"the change in {metric} is the same for everybody",
     )
     renamed = {"mean_first": "mean_round1", "mean_second": "mean_round2"}
@@ -642,7 +645,7 @@ def _paired_row(metric: str, first: np.ndarray, second: np.ndarray) -> dict:
 def _paired_t(first: np.ndarray, second: np.ndarray, too_few: str, no_variance: str) -> tuple[dict, str]:
     """Paired t test of ``second - first`` (two-sided) with Cohen's d_av; a reason instead when undefined."""
     n = len(first)
-    if n < 2:
+    if n < MIN_PERSONS:
         return {"n": n}, f"{too_few} (has {n})"
     diff = second - first
     known = {"n": n, "mean_first": first.mean(), "mean_second": second.mean(), "mean_diff": diff.mean()}
@@ -738,7 +741,7 @@ def _research_paired_rows(part: pd.DataFrame) -> list[dict]:
     with_, without = (pairs[c].to_numpy(dtype=float) for c in pairs.columns)
     stats_, reason = _paired_t(
         without, with_,
-        too_few="needs at least 2 persons with b_own_with_research and b_own_without_research",
+        too_few=f"needs at least {MIN_PERSONS} persons with b_own_with_research and b_own_without_research",
         no_variance="the difference b_own_with_research - b_own_without_research is the same for everybody",
     )
     renamed = {"mean_first": "mean_without", "mean_second": "mean_with"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.group import MIN_PERSONS
 from analysis.metrics import (
     MIN_ITEMS_CORRELATION,
     MIN_ITEMS_REGRESSION,
@@ -37,9 +38,6 @@ COUNT = "count"
 WEIGHT = "weight per point"
 P_VALUE = "p-value"
 TWO_SIDED = "two-sided"
-
-MIN_PERSONS = 2
-"""People with a defined metric that a group test needs: a mean's uncertainty needs a standard deviation."""
 
 
 @dataclass(frozen=True)
