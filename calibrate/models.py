@@ -209,6 +209,8 @@ class Participant(db.Model):
     empathy_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     empathy_answers: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Last activity other than answering (joining, instructions, coming back, the questionnaire): each answer
+    # carries its own time, and the dashboard takes the later of the two (calibrate.trainer.results).
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_round1_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     round2_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -94,11 +94,17 @@ def http_error(error: HTTPException):
         return error
     headers = {key: value for key, value in error.get_headers() if key.lower() == "retry-after"}
     if error.code == 429 and "Retry-After" not in headers:
-        headers["Retry-After"] = "60"
+        headers["Retry-After"] = str(_limit_window_seconds(error))
     description = error.description if error.description != type(error).description else None
     if error.code >= 500:
         current_app.logger.error("HTTP %s on %s %s [request %s]", error.code, request.method, route_template(), g.get("request_id"))
     return _respond(error.code, description, headers)
+
+
+def _limit_window_seconds(error: HTTPException) -> int:
+    """When to retry after a 429: the length of the limit's window (a fixed window is over by then)."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    return int(limit.get_expiry()) if limit is not None else 60
 
 
 def database_unavailable(error: Exception):

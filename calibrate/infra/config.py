@@ -72,7 +72,11 @@ def _redis_options(uri: str) -> dict:
 def _engine_options(database_url: str) -> dict:
     # hide_parameters: a database error's message (logged with its traceback) must not carry the
     # statement's values, which include participant tokens.
-    options: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # No pre-ping: it costs a round trip on every request. A connection that died (the server restarted)
+    # fails its request once, which the app answers with a 503 that retries by itself, and SQLAlchemy
+    # then replaces every pooled connection older than that failure; pool_recycle retires idle ones
+    # before a firewall or the server's idle timeout silently drops them.
+    options: dict = {"hide_parameters": True, "pool_recycle": 1800}
     if database_url.startswith("postgresql"):
         # An unreachable server fails the request within seconds (503), instead of hanging the worker.
         options["connect_args"] = {"connect_timeout": 5}
@@ -100,7 +104,9 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": storage_uri,
         "RATELIMIT_STORAGE_OPTIONS": _redis_options(storage_uri),
         "RATELIMIT_KEY_PREFIX": "calibrate",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers: they cost a second Redis round trip on every limited request; a 429 still
+        # says when to retry (Retry-After, calibrate.errors.handlers).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # Redis down: count in each worker's memory (a warning is logged) instead of failing requests.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,

@@ -19,6 +19,8 @@ import hashlib
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from calibrate.infra.extensions import limiter
+
 SIGN_IN_LIMITED = "Too many failed sign-ins for this account or from this network. Wait a minute, then try again."
 ANSWERS_LIMITED = "Answers are arriving faster than anyone can type. Wait a moment, then try again."
 
@@ -59,6 +61,16 @@ def account_key() -> str:
 
 def participant_key() -> str:
     return "participant:" + _digest((request.view_args or {}).get("token", ""))
+
+
+@limiter.request_filter
+def reading_a_participant_page() -> bool:
+    """A participant's GET is never limited (only joining and answering are): skip the limiter's work for it.
+
+    These are most of a room's requests, and without this filter Flask-Limiter resolves
+    every limit twice per request (before the request and in the route's decorator).
+    """
+    return request.blueprint == "participant" and request.method in ("GET", "HEAD")
 
 
 def sign_in_failed(response) -> bool:

@@ -24,10 +24,6 @@ def nav_links() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, roles in NAV_LINKS if role in roles and endpoint in endpoints]
 
 
-def url_endpoints() -> set[str]:
-    return set(current_app.view_functions)
-
-
 def _undefined(value) -> bool:
     return value is None or (isinstance(value, float) and not math.isfinite(value))
 
@@ -65,7 +61,7 @@ def format_metric(value, name: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.context_processor(lambda: {"nav_links": nav_links, "url_endpoints": url_endpoints})
+    app.context_processor(lambda: {"nav_links": nav_links})
     app.add_template_filter(format_number, "num")
     app.add_template_filter(format_percent, "pct")
     app.add_template_filter(format_p, "pvalue")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from calibrate.domain import round_results
@@ -14,6 +14,7 @@ from calibrate.domain.progress import Stage
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra import ratelimits
+from calibrate.infra.database import statements_commit_alone
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
 from calibrate.models import Exercise, Workshop, WorkshopState
@@ -29,10 +30,6 @@ from calibrate.participant.forms import (
     questionnaire_form,
 )
 from calibrate.participant.lookups import participant_or_404, visit_or_404
-
-
-def _join_limit() -> str:
-    return current_app.config["JOIN_RATE_LIMIT"]
 
 
 def _next_url(visit: services.Visit) -> str:
@@ -58,7 +55,7 @@ def index():
 
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
-@limiter.limit(_join_limit, methods=["POST"])
+@limiter.limit(ratelimits.join_limit, methods=["POST"])
 def start(slug: str):
     exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug, Exercise.is_public))
     if exercise is None:
@@ -71,7 +68,7 @@ def start(slug: str):
 
 
 @bp.post("/join")
-@limiter.limit(_join_limit)
+@limiter.limit(ratelimits.join_limit)
 def join_by_code():
     form = JoinCodeForm()
     if form.validate_on_submit():
@@ -81,7 +78,7 @@ def join_by_code():
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
-@limiter.limit(_join_limit, methods=["POST"])
+@limiter.limit(ratelimits.join_limit, methods=["POST"])
 def join(code: str):
     workshop = db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(code)))
     if workshop is None or workshop.state == WorkshopState.DRAFT.value:
@@ -121,6 +118,7 @@ def instructions(token: str):
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.answer_limit, key_func=ratelimits.participant_key, methods=["POST"], error_message=ratelimits.ANSWERS_LIMITED)
 def item(token: str, round_no: int, position: int):
+    statements_commit_alone()  # the hot path of a room: one statement per page, three per saved answer
     visit = visit_or_404(token, saved_for=(round_no, position) if request.method == "GET" else None)
     participant, now = visit.participant, visit.progress
     item = visit.item_at(round_no, position)

@@ -8,9 +8,8 @@ read in one statement (:func:`load_visit`). The exercise's items come from the
 per-process snapshot of :mod:`calibrate.domain.exercise_cache`, and where the
 participant is comes from :mod:`calibrate.domain.progress`, decided from those facts
 without another query. An item page therefore costs one statement, and saving an
-answer three: that read, one upsert of the answer, and one update of the participant
-(last seen, plus the finished stamp when the answer completes the round), in one
-transaction. No statistics run while answering: a finished round's stored result is
+answer two: that read and one upsert of the answer (plus one update of the
+participant when the answer completes the round), each committing by itself (calibrate.infra.database.statements_commit_alone). No statistics run while answering: a finished round's stored result is
 only marked stale here (calibrate.domain.round_results).
 """
 
@@ -24,6 +23,7 @@ from flask import current_app
 from sqlalchemy import Integer, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from calibrate.domain import exercise_cache, round_results
 from calibrate.domain.conditions import condition_text
@@ -274,7 +274,7 @@ def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
 # --------------------------------------------------------------------------- the flow's writes
 # Each write also records the participant as seen: the trainer's dashboard lists people
 # who are busy but have not been seen for a while (calibrate.trainer.results). Item pages
-# themselves write nothing; answering one records it.
+# themselves write nothing; a saved answer's own time counts as seen.
 
 
 def seen(visit: Visit) -> None:
@@ -308,9 +308,12 @@ def _upsert(dialect: str):
 def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -> None:
     """Insert or update the one response for (participant, item, round); safe to repeat and to race.
 
-    One transaction: the answer as an upsert (a simultaneous submit of the same item
-    updates the row instead of failing), then one UPDATE of the participant with the
-    last-seen time and, when this answer completes the round, its finished stamp.
+    The answer is written first, as an upsert (a simultaneous submit of the same item
+    updates the row instead of failing), so it is stored whatever happens next. Its
+    ``answered_at`` is also when the person was last seen (the dashboard reads it so), so
+    the participant row is written only when this answer completes the round: one UPDATE
+    with the finished stamp (a stamp missed by a failure here is set on the next visit,
+    :func:`_stamp_unstamped_rounds`). Plain statements, not the ORM's unit of work.
     """
     participant = visit.participant
     now = utcnow()
@@ -335,9 +338,11 @@ def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -
         round_results.invalidate(participant, round_no)
     visit.answered.setdefault(round_no, set()).add(item.id)
     visit.changed()
-    participant.last_seen_at = now
     if getattr(participant, attribute) is None and visit.next_unanswered(round_no) is None:
-        setattr(participant, attribute, now)
+        changes = {attribute: now, "last_seen_at": now}
+        db.session.execute(update(Participant.__table__).where(Participant.id == participant.id).values(changes))
+        for name, value in changes.items():
+            set_committed_value(participant, name, value)  # what the next page is decided from, without a flush
     db.session.commit()
 
 

@@ -119,6 +119,11 @@ def _status_frame(workshop: Workshop, people: list[Participant], long: pd.DataFr
             "last_seen": pd.to_datetime([p.last_seen_at for p in people], utc=True),
         }
     )
+    if not long.empty:
+        # A saved answer is the latest sign of life while answering (answering writes only the answer's time).
+        last_answer = pd.to_datetime(long["answered_at"], utc=True).groupby(long["participant_id"]).max()
+        answered = frame["id"].astype(str).map(last_answer)
+        frame["last_seen"] = frame["last_seen"].where(answered.isna() | (answered <= frame["last_seen"]), answered)
     frame["answered_now"] = np.where(frame["round"] == 2, frame["answered2"], frame["answered1"])
     frame["items_now"] = np.where(frame["round"] == 2, sizes[2], sizes[1])
     frame["idle_seconds"] = (pd.Timestamp(utcnow()) - frame["last_seen"]).dt.total_seconds()

@@ -2,8 +2,8 @@
 
 A participant in the middle of a round opens the next item and saves an answer. In
 that state an item GET may issue at most 2 SQL statements and a POST at most 3
-(participant, workshop and answered state in one query; the answer as one upsert;
-last-seen written with it). Statements are counted with a ``before_cursor_execute``
+(participant, workshop and answered state in one query; the answer as one upsert, whose
+time is also when the person was last seen; the participant row only when the round ends). Statements are counted with a ``before_cursor_execute``
 listener on the engine, so this holds for SQLite and, with
 ``CALIBRATE_TEST_DATABASE_URL``, for PostgreSQL alike.
 
@@ -146,19 +146,25 @@ def test_editing_a_finished_round_still_clears_its_stored_result(client, start):
     assert db.session.scalar(select(RoundResult).where(RoundResult.participant_id == participant.id)) is None
 
 
-def test_item_get_does_not_write_but_the_answer_records_last_seen(client, start):
+def test_item_get_writes_nothing_and_a_mid_round_answer_writes_only_itself(client, start):
+    """Reading an item writes nothing; saving one mid-round writes the answer alone, its time being 'last seen'."""
     token = start()
     location = _answer_until(client, token, 1)
-    before = db.session.scalar(select(Participant.last_seen_at).where(Participant.token == token))
     with counted_statements() as sql:
         assert client.get(location).status_code == 200
     assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) for s in sql)
     item = _item_of(token, int(location.rsplit("/", 1)[1]))
     db.session.remove()
-    assert client.post(location, data=egocentric_answers(item)).status_code == 302
+    with counted_statements() as sql:
+        assert client.post(location, data=egocentric_answers(item)).status_code == 302
+    writes = [s for s in sql if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("INSERT INTO RESPONSE")
     db.session.remove()
-    after = db.session.scalar(select(Participant.last_seen_at).where(Participant.token == token))
-    assert after > before
+    participant = db.session.scalar(select(Participant).where(Participant.token == token))
+    saved = db.session.scalar(
+        select(Response.answered_at).where(Response.participant_id == participant.id, Response.item_id == item.id)
+    )
+    assert saved > participant.last_seen_at
 
 
 def test_cached_items_are_replaced_when_the_exercise_file_changes(app_ctx, client, tmp_path):

@@ -7,10 +7,13 @@ import json
 import re
 
 import pytest
+from sqlalchemy import update
 
 from analysis import GROUP_TESTS, METRICS, group_tests, item_stats, person_metrics, pooled_model, research_test
 from analysis.power import comparison_power, percent
 from calibrate.domain.long_format import long_frame
+from calibrate.infra.extensions import db
+from calibrate.models import Response, utcnow
 from calibrate.trainer.results import comparison_reading
 from tests.trainer.rooms import simulate_room
 
@@ -68,6 +71,16 @@ def test_idle_list_names_stragglers_and_where_they_are(trainer_client, workshop)
     assert [f"secret-name-{i}" in idle for i in range(7)] == [False, False, True, True, True, False, False]
     assert idle.count("Item 3 of 12") == 3 and idle.count("5 min") == 3
     assert '<div class="value">5</div>' in page  # answering: 3 idle + 2 active
+
+
+def test_a_recent_answer_counts_as_seen_although_the_participant_row_is_old(trainer_client, workshop):
+    """Answering writes only the answer (its time is 'last seen'): such a person is not listed as idle."""
+    ids = simulate_room(workshop, 2, n_items=2, idle_minutes=5, seed=4)
+    db.session.execute(update(Response).where(Response.participant_id == ids[0]).values(answered_at=utcnow()))
+    db.session.commit()
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
+    idle = page[page.index("Idle for a minute or more") : page.index("Results so far")]
+    assert "secret-name-0" not in idle and "secret-name-1" in idle
 
 
 def test_projector_shows_only_code_and_count_until_revealed(trainer_client, workshop):
