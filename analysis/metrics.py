@@ -244,8 +244,9 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
         One row per ``(participant_id, round)``, sorted by both, with
         ``participant_id`` (str), ``round``, the carried-through columns
         ``condition, workshop, empathy`` that exist in the input (first
-        non-null value of the person), ``n_items`` (answered items, k), the
-        metrics named in :data:`METRIC_COLUMNS`, and ``note``: one clause per
+        non-null value of the person), ``n_items`` (answered items, k),
+        ``n_intervals`` (answered items with both ends of an 80% range: what
+        the hit rate is out of), the metrics named in :data:`METRIC_COLUMNS`, and ``note``: one clause per
         reason, ``"<metrics> undefined: <reason>"``, joined by ``"; "``, or
         ``''`` when every metric is defined.  An undefined metric is NaN and
         always has a reason in ``note``.  Without a ``research`` column every
@@ -370,6 +371,7 @@ def person_metrics(responses: pd.DataFrame) -> pd.DataFrame:
         if column in data:
             out[column] = _first_per_person(data[column], groups)
     out["n_items"] = arrays.k
+    out["n_intervals"] = values.pop("n_intervals").astype(int)
     for name in METRIC_COLUMNS:
         out[name] = values[name]
     out["note"] = _notes(reasons, _note_counts(arrays))
@@ -719,6 +721,7 @@ def _interval_metrics(sums, a, k, values, reasons):
     penalty = (2.0 / INTERVAL_ALPHA) * (
         np.where(t < lower, lower - t, 0.0) + np.where(t > upper, t - upper, 0.0)
     )
+    values["n_intervals"] = n_intervals  # what the hit rate is out of: its binomial reading needs it
     values["interval_hit_rate"] = _divide(sums(hit.astype(float)), n_intervals)
     values["interval_mean_width"] = _divide(sums(np.where(given, width, 0.0)), n_intervals)
     values["interval_score"] = _divide(sums(np.where(given, width + penalty, 0.0)), n_intervals)

@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from analysis.cli import analyze
-from calibrate.auth.services import save_user  # account rules live there; imported here for the commands (and older callers)
+from calibrate.auth.services import save_user
 from calibrate.domain import round_results
 from calibrate.domain.exercises import ExerciseLoadError, load_exercises, validate_path
 from calibrate.infra.extensions import db

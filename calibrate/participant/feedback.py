@@ -115,15 +115,6 @@ def _peer_standing(participant: Participant, round_no: int, b_own: float | None)
     }
 
 
-def _n_intervals(frame: pd.DataFrame) -> int:
-    """Ranges the hit rate is out of: answered items (own, prediction, truth) with both ends of a range.
-
-    `person_metrics` reports only the rate, and the binomial calibration rule
-    of `feedback_text` needs the count (docs/methods.md, section 7).
-    """
-    return int(frame[["own", "prediction", "truth", "lower", "upper"]].notna().all(axis=1).sum())
-
-
 def _note_for(row: dict) -> str:
     """The engine's note, without clauses about research for someone who was shown none (they would only puzzle)."""
     if row.get("n_research"):
@@ -143,7 +134,6 @@ def build_feedback(participant: Participant) -> Feedback:
     for round_no, round_frame in frame.groupby("round", sort=True):
         row = {key: plain_value(value) for key, value in metrics.loc[round_no].items()}
         row["round"] = int(round_no)
-        row["n_intervals"] = _n_intervals(round_frame)
         row["note"] = _note_for(row)
         feedback.rounds.append(
             RoundFeedback(

@@ -250,6 +250,7 @@ def _reference_row(d: pd.DataFrame) -> dict:
             mae_without_own_pull=np.mean(np.abs(y - fit.loc["o", "coef"] * (o - o.mean()) - t)),
         )
     given = d[["lower", "upper"]].notna().all(axis=1).to_numpy() if "lower" in d else np.zeros(len(d), bool)
+    row["n_intervals"] = int(given.sum())
     if given.any():
         lo, hi, tt = d["lower"].to_numpy()[given], d["upper"].to_numpy()[given], t[given]
         row.update(
@@ -285,6 +286,7 @@ def compare_with_reference(responses: pd.DataFrame) -> None:
     ref = reference_metrics(responses).set_index(["participant_id", "round"])
     ours = ours.loc[ref.index]
     assert (ours["n_items"] == ref["n_items"]).all()
+    assert (ours["n_intervals"] == ref["n_intervals"]).all()
     for name in METRIC_COLUMNS:
         expected = ref[name].to_numpy(dtype=float)
         actual = ours[name].to_numpy(dtype=float)

@@ -36,7 +36,7 @@ def test_defined_wherever_the_reference_is_well_posed(realistic_data):
 
 def test_output_layout(realistic_data):
     out = person_metrics(realistic_data)
-    expected = ["participant_id", "round", "condition", "workshop", "empathy", "n_items", *METRIC_COLUMNS, "note"]
+    expected = ["participant_id", "round", "condition", "workshop", "empathy", "n_items", "n_intervals", *METRIC_COLUMNS, "note"]
     assert list(out.columns) == expected
     # The original metrics keep their names and order; research metrics are appended.
     assert METRIC_COLUMNS[:19] == (

@@ -15,7 +15,7 @@ from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
-from calibrate.cli import save_user
+from calibrate.auth.services import save_user
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Participant, Response, User, Workshop, WorkshopState, utcnow
 from calibrate.participant.services import condition_for_index, items_for_round, research_positions
