@@ -22,7 +22,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import Integer, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from calibrate.domain import exercise_cache, round_results
@@ -102,6 +102,16 @@ def _answered_pairs():
     )
 
 
+FLOW_PARTICIPANT_COLUMNS = (
+    Participant.token, Participant.exercise_id, Participant.workshop_id, Participant.condition,
+    Participant.ask_intervals, Participant.instructions_seen_at, Participant.empathy_answers,
+    Participant.finished_round1_at, Participant.round2_started_at, Participant.finished_round2_at,
+)
+FLOW_WORKSHOP_COLUMNS = (
+    Workshop.state, Workshop.round2_enabled, Workshop.round2_open, Workshop.ask_empathy, Workshop.exercise_id,
+)
+
+
 @cache
 def _visit_query(with_saved: bool):
     """The one statement of :func:`load_visit`, built once per process (building it costs more than running it)."""
@@ -109,7 +119,12 @@ def _visit_query(with_saved: bool):
         select(Participant, Exercise.content_hash, _answered_pairs())
         .join(Exercise, Exercise.id == Participant.exercise_id)
         .outerjoin(Participant.workshop)
-        .options(contains_eager(Participant.workshop))
+        .options(
+            # Only what deciding the page needs: fewer columns are cheaper to read on every request.
+            # Anything else (a pseudonym, a workshop's title) loads when a rarer page first touches it.
+            load_only(*FLOW_PARTICIPANT_COLUMNS),
+            contains_eager(Participant.workshop).load_only(*FLOW_WORKSHOP_COLUMNS),
+        )
         .where(Participant.token == bindparam("token", type_=String))
         .execution_options(populate_existing=True)
     )
