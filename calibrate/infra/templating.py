@@ -13,6 +13,7 @@ from calibrate.domain.long_format import LONG_COLUMNS
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
 NAV_LINKS = (
     ("trainer.workshops", "Workshops", {"trainer", "admin"}),
+    ("authoring.exercises", "Exercises", {"trainer", "admin"}),
     ("analyst.overview", "Analysis", {"analyst", "admin", "trainer"}),
     ("admin.users", "Users", {"admin"}),
     ("auth.account", "Account", {"trainer", "analyst", "admin"}),
