@@ -27,6 +27,7 @@ from calibrate.domain.exercises import (
     read_exercise,
     read_exercises,
     validate_exercise,
+    validate_upload,
     validate_path,
 )
 from calibrate.infra.extensions import db
@@ -55,7 +56,7 @@ def _edit_row(csv_path: Path, row_index: int, **changes) -> None:
 
 def _write_rows(csv_path: Path, rows: list[dict]) -> None:
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(handle, fieldnames=list(dict.fromkeys(key for row in rows for key in row)))
         writer.writeheader()
         writer.writerows(rows)
 
@@ -365,6 +366,12 @@ def _problems(folder: Path) -> list[str]:
         ({"segment": "x" * 121}, "row 3, column 'segment': longer than 120 characters"),
         ({"item_id": "x" * 81}, "row 3, column 'item_id': longer than 80 characters"),
         ({"item_id": ""}, "row 3, column 'item_id': is empty"),
+        ({"value_type": "ratio"}, "row 3, column 'value_type': unknown value type 'ratio'. Fix: write 'rating'"),
+        ({"value_type": "money"}, "row 3, column 'currency': is empty. Fix: a money item needs its three-letter"),
+        ({"value_type": "money", "currency": "euro"}, "row 3, column 'currency': 'EURO' is not a currency code"),
+        ({"currency": "EUR"}, "row 3, column 'currency': is given for a percent item"),
+        ({"value_type": "share", "max": "150", "truth": "50"}, "row 3, column 'max': 150 is outside 0-100, the range "
+                                                                "of a share item"),
     ],
 )
 def test_validator_names_row_column_problem_and_fix(tmp_path, changes, message):
@@ -594,3 +601,25 @@ def test_landing_page_groups_exercises_by_decision_kind_and_shows_duration(clien
     assert page.count('class="badge duration"') == len(exercises)
     assert "about 5 min" in page and "about 12 min" in page
     assert "Other exercises" not in page and "All exercises" not in page
+
+
+def test_an_upload_is_validated_like_a_folder_and_lists_every_problem_together(tmp_path):
+    folder = _copy_exercise(tmp_path) / "public-spending"
+    rows = _rows(folder / "items.csv")
+    rows[0]["truth"] = "-3"
+    rows[4]["value_type"] = "money"
+    _write_rows(folder / "items.csv", rows)
+    toml = folder / "exercise.toml"
+    toml.write_text(toml.read_text().replace('decision_kind = "communication"', 'decision_kind = "branding"'))
+    from_folder = [line.replace(str(folder) + "/", "") for line in _problems(folder)]
+    definition, from_upload = validate_upload("x", "exercise.toml", toml.read_bytes(), "items.csv",
+                                              (folder / "items.csv").read_bytes())
+    assert definition is None and from_upload == from_folder
+    assert len(from_upload) == 3
+
+
+def test_an_upload_of_a_valid_exercise_gives_the_folders_definition(tmp_path):
+    folder = _copy_exercise(tmp_path) / "public-spending"
+    definition, problems = validate_upload("public-spending", "exercise.toml", (folder / "exercise.toml").read_bytes(),
+                                           "items.csv", (folder / "items.csv").read_bytes())
+    assert problems == [] and definition == read_exercise(folder)
