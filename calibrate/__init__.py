@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from calibrate.admin import bp as admin_bp
     from calibrate.api import bp as api_bp
     from calibrate.auth import bp as auth_bp
+    from calibrate.authoring import bp as authoring_bp
     from calibrate.errors import bp as errors_bp
     from calibrate.participant import bp as participant_bp
     from calibrate.trainer import bp as trainer_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(trainer_bp)
+    app.register_blueprint(authoring_bp)
 
 
 @event.listens_for(Engine, "connect")

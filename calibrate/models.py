@@ -94,12 +94,23 @@ class User(UserMixin, db.Model):
 
 
 class Exercise(db.Model):
-    """A built-in or uploaded calibration exercise with its provenance."""
+    """One version of a built-in or uploaded calibration exercise with its provenance.
+
+    Versions of one exercise share its slug. A version that has answers is never
+    rewritten: a changed definition becomes a new version, so every answer keeps the
+    items and truths it was given on (docs/exercises.md, "Versions and archiving").
+    """
 
     __tablename__ = "exercise"
+    __table_args__ = (UniqueConstraint("slug", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True, index=True)
+    slug: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The trainer who uploaded it; None for the built-in exercises an operator loads.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
+    # Archived exercises are hidden from new workshops and the landing page; their answers stay.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     population: Mapped[str] = mapped_column(Text, default="")
@@ -121,6 +132,11 @@ class Exercise(db.Model):
     items: Mapped[list[Item]] = relationship(
         back_populates="exercise", order_by="Item.position", cascade="all, delete-orphan"
     )
+    owner: Mapped[User | None] = relationship()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Item(db.Model):
@@ -142,6 +158,9 @@ class Item(db.Model):
     own_choices: Mapped[list | None] = mapped_column(JSON, nullable=True)
     own_optional: Mapped[bool] = mapped_column(Boolean, default=False)
     unit: Mapped[str] = mapped_column(String(80))
+    # How values are printed (analysis.vocabulary.VALUE_TYPES): percent, share, rating or money (with currency).
+    value_type: Mapped[str] = mapped_column(String(20), default="percent", server_default="percent")
+    currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
     min: Mapped[float] = mapped_column(Float)
     max: Mapped[float] = mapped_column(Float)
     truth: Mapped[float] = mapped_column(Float)
@@ -251,6 +270,24 @@ class Response(db.Model):
 
     participant: Mapped[Participant] = relationship(back_populates="responses")
     item: Mapped[Item] = relationship()
+
+
+class AuthoringDraft(db.Model):
+    """A trainer's exercise in the making from their own survey file, kept between the authoring steps.
+
+    The uploaded respondent rows are stored as parsed CSV text, never as the uploaded
+    file; nothing becomes an exercise until the whole draft validates (calibrate/authoring).
+    """
+
+    __tablename__ = "authoring_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    data_csv: Mapped[str] = mapped_column(Text)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class RoundResult(db.Model):

@@ -1,31 +1,26 @@
 """Public, read-only endpoints."""
 
 from flask import jsonify
-from sqlalchemy import func, select
 
 from calibrate.api import bp
-from calibrate.infra.extensions import db
-from calibrate.models import Exercise, Item
+from calibrate.domain.exercise_catalogue import landing_exercises
 
 
 @bp.get("/exercises")
 def list_exercises():
-    """Public exercises with their size and data source."""
-    n_items = select(func.count(Item.id)).where(Item.exercise_id == Exercise.id).scalar_subquery()
-    rows = db.session.execute(
-        select(Exercise, n_items.label("n_items")).where(Exercise.is_public).order_by(Exercise.title)
-    )
+    """The current version of every public exercise with its size and data source."""
     return jsonify(
         [
             {
                 "slug": exercise.slug,
+                "version": exercise.version,
                 "title": exercise.title,
-                "n_items": count,
+                "n_items": len(exercise.items),
                 "population": exercise.population,
                 "source": exercise.source,
                 "citation": exercise.citation,
                 "license": exercise.license,
             }
-            for exercise, count in rows
+            for exercise in landing_exercises()
         ]
     )

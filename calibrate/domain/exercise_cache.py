@@ -27,7 +27,7 @@ from calibrate.models import Exercise, Item
 
 ITEM_FIELDS = (
     "id", "exercise_id", "item_key", "position", "label", "prompt", "own_prompt", "own_min", "own_max", "own_step",
-    "own_choices", "own_optional", "unit", "min", "max", "truth", "n", "se", "segment",
+    "own_choices", "own_optional", "unit", "value_type", "currency", "min", "max", "truth", "n", "se", "segment",
     "research_estimate", "research_low", "research_high", "research_sample",
 )
 
@@ -49,6 +49,8 @@ class CachedItem:
     own_choices: tuple[Mapping, ...] | None
     own_optional: bool
     unit: str
+    value_type: str
+    currency: str
     min: float
     max: float
     truth: float

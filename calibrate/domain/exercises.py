@@ -3,8 +3,8 @@
 One validator serves the loader and `calibrate validate-exercise`: it reads
 both files to the end and lists every problem it finds, each naming the file,
 row and column, what is wrong and how to fix it, before anything is written.
-Answers already stored are protected: an answered item may not change its
-scales or truth, because those answers were given on the old ones.
+Answers already stored are protected: an exercise version with answers is never
+rewritten; a changed definition becomes its next version (calibrate.domain.exercise_catalogue).
 
 The format, every check and its threshold are described in docs/exercises.md.
 items.csv columns: REQUIRED_ITEM_COLUMNS, plus the optional OPTIONAL_ITEM_COLUMNS
@@ -28,18 +28,17 @@ from pathlib import Path
 from sqlalchemy import select
 
 from analysis.metrics import MIN_ITEMS_REGRESSION, MIN_RESEARCH_ITEMS
-from calibrate.domain import exercise_cache
+from analysis.units import VALUE_TYPES, is_currency_code
+from calibrate.domain import exercise_cache, exercise_catalogue
 from calibrate.infra.extensions import db
-from calibrate.models import Exercise, Item, Response
+from calibrate.models import Exercise, Item, Response, User
 
 REQUIRED_ITEM_COLUMNS = (
     "item_id", "prompt", "own_prompt", "own_min", "own_max", "unit", "min", "max", "truth", "n", "se",
 )
-OPTIONAL_ITEM_COLUMNS = ("label", "own_step", "own_choices", "own_optional", "segment")
+OPTIONAL_ITEM_COLUMNS = ("label", "own_step", "own_choices", "own_optional", "segment", "value_type", "currency")
 RESEARCH_COLUMNS = ("research_estimate", "research_low", "research_high", "research_sample")
 ITEM_COLUMNS = REQUIRED_ITEM_COLUMNS + OPTIONAL_ITEM_COLUMNS + RESEARCH_COLUMNS
-SCALE_FIELDS = ("min", "max", "truth", "own_min", "own_max", "own_choices")
-"""Item fields that stored answers depend on: they may not change once an item has answers."""
 LABEL_LENGTH = 200
 SAMPLE_LENGTH = 120
 COLUMN_LENGTHS = {"item_id": 80, "unit": 80, "segment": 120}
@@ -125,22 +124,31 @@ def _read_text(path: Path, problems: list[str], contents: str) -> str | None:
         problems.append(problem(str(path), "is missing", f"create it with {contents} (docs/exercises.md)"))
         return None
     size = path.stat().st_size
-    if size == 0:
-        problems.append(problem(str(path), "is empty", f"write {contents} into it (docs/exercises.md)"))
-        return None
     if size > MAX_FILE_BYTES:
-        problems.append(problem(
-            str(path), f"is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
-            "split it into smaller exercises, or check that this is the right file",
-        ))
+        problems.append(_too_big(str(path), size))
         return None
-    raw = path.read_bytes()
+    return decode_text(str(path), path.read_bytes(), problems, contents)
+
+
+def _too_big(name: str, size: int) -> str:
+    return problem(name, f"is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+                   "split it into smaller exercises, or check that this is the right file")
+
+
+def decode_text(name: str, raw: bytes, problems: list[str], contents: str) -> str | None:
+    """Uploaded or read bytes as text, or None after adding why not (empty, too big, not UTF-8)."""
+    if not raw:
+        problems.append(problem(name, "is empty", f"write {contents} into it (docs/exercises.md)"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(_too_big(name, len(raw)))
+        return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(problem(
-            f"{path} line {line}", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1:,})",
+            f"{name} line {line}", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1:,})",
             "save the file as UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'; LibreOffice: character set "
             "'Unicode (UTF-8)')",
         ))
@@ -148,12 +156,22 @@ def _read_text(path: Path, problems: list[str], contents: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- exercise.toml
+META_CONTENTS = "the exercise's title, description and provenance"
+ITEMS_CONTENTS = "a header row and one row per item"
+
+
 def validate_meta(toml_path: Path) -> tuple[dict, list[str]]:
     """Read exercise.toml and return (its keys, every problem found)."""
     problems: list[str] = []
-    text = _read_text(toml_path, problems, "the exercise's title, description and provenance")
+    text = _read_text(toml_path, problems, META_CONTENTS)
     if text is None:
         return {}, problems
+    return validate_meta_text(str(toml_path), text, problems)
+
+
+def validate_meta_text(toml_path: str, text: str, problems: list[str] | None = None) -> tuple[dict, list[str]]:
+    """Parse and check the text of an exercise.toml; ``toml_path`` names it in the messages."""
+    problems = [] if problems is None else problems
     try:
         meta = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -162,6 +180,13 @@ def validate_meta(toml_path: Path) -> tuple[dict, list[str]]:
             'write one key = value per line and put every text in double quotes, e.g. title = "Brand shares"',
         ))
         return {}, problems
+    problems.extend(check_meta(meta, toml_path))
+    return meta, problems
+
+
+def check_meta(meta: dict, toml_path: str) -> list[str]:
+    """Every problem of an exercise's keys (from exercise.toml or the authoring form), each naming the key."""
+    problems: list[str] = []
 
     def where(key: str) -> str:
         return f"{toml_path}, key '{key}'"
@@ -197,7 +222,7 @@ def validate_meta(toml_path: Path) -> tuple[dict, list[str]]:
     if "public" in meta and not isinstance(meta["public"], bool):
         problems.append(problem(where("public"), f"{meta['public']!r} is not true or false",
                                 "write public = true or public = false, without quotes"))
-    return meta, problems
+    return problems
 
 
 # --------------------------------------------------------------------------- items.csv
@@ -283,6 +308,7 @@ def _validate_row(row: dict, header: set[str], where: str, problems: list[str]) 
     item["label"] = label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
 
     lo, hi, truth = item["min"], item["max"], item["truth"]
+    _validate_value_type(row, item, loc, problems)
     if lo is not None and hi is not None:
         if lo >= hi:
             problems.append(problem(loc("max"), f"{hi:g} must be greater than min {lo:g}",
@@ -316,6 +342,29 @@ def _validate_row(row: dict, header: set[str], where: str, problems: list[str]) 
                                     "keep every choice value between own_min and own_max"))
     _validate_research(row, item, loc, problems)
     return item
+
+
+def _validate_value_type(row: dict, item: dict, loc, problems: list[str]) -> None:
+    """Add the value type (how values print: analysis.units) and the currency of a money item."""
+    value_type = (row.get("value_type") or "").strip().lower() or "percent"
+    currency = (row.get("currency") or "").strip().upper()
+    item["value_type"], item["currency"] = value_type, currency
+    kind = VALUE_TYPES.get(value_type)
+    if kind is None:
+        problems.append(problem(loc("value_type"), f"unknown value type '{value_type}'",
+                                _rename(value_type, VALUE_TYPES, "value types", to="write", otherwise="write one of them")))
+        return
+    if value_type == "money" and not is_currency_code(currency):
+        problems.append(problem(loc("currency"), f"'{currency}' is not a currency code" if currency else "is empty",
+                                "a money item needs its three-letter currency code, e.g. EUR or USD"))
+    elif value_type != "money" and currency:
+        problems.append(problem(loc("currency"), f"is given for a {value_type} item",
+                                "leave currency empty unless value_type is money"))
+    lo, hi = item["min"], item["max"]
+    for column, value in (("min", lo), ("max", hi)):
+        if value is not None and kind.lowest is not None and not kind.lowest <= value <= kind.highest:
+            problems.append(problem(loc(column), f"{value:g} is outside {kind.lowest:g}-{kind.highest:g}, the range "
+                                    f"of a {value_type} item", f"a {value_type} item is {kind.meaning}"))
 
 
 def _validate_research(row: dict, item: dict, loc, problems: list[str]) -> None:
@@ -407,9 +456,15 @@ def _exercise_level(items: list[dict], lines: list[int], csv_path: Path) -> list
 def validate_items(csv_path: Path) -> tuple[list[dict], list[str]]:
     """Read items.csv and return (its items, every problem found)."""
     problems: list[str] = []
-    text = _read_text(csv_path, problems, "a header row and one row per item")
+    text = _read_text(csv_path, problems, ITEMS_CONTENTS)
     if text is None:
         return [], problems
+    return validate_items_text(str(csv_path), text, problems)
+
+
+def validate_items_text(csv_path: str, text: str, problems: list[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Parse and check the text of an items.csv; ``csv_path`` names it in the messages."""
+    problems = [] if problems is None else problems
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = list(reader.fieldnames or [])
@@ -481,6 +536,28 @@ def validate_exercise(folder: Path) -> tuple[ExerciseDefinition | None, list[str
     return ExerciseDefinition(slug=folder.name, meta=meta, items=items, content_hash=digest), []
 
 
+def validate_upload(slug: str, toml_name: str, toml_raw: bytes | None, csv_name: str,
+                    csv_raw: bytes | None) -> tuple[ExerciseDefinition | None, list[str]]:
+    """Validate an uploaded exercise.toml and items.csv (bytes) exactly as the loader validates a folder."""
+    problems: list[str] = []
+    meta, items = {}, []
+    for name, raw, contents in ((toml_name, toml_raw, META_CONTENTS), (csv_name, csv_raw, ITEMS_CONTENTS)):
+        if raw is None:
+            problems.append(problem(name, "is missing", f"upload it with {contents} (docs/exercises.md)"))
+            continue
+        text = decode_text(name, raw, problems, contents)
+        if text is None:
+            continue
+        if name == toml_name:
+            meta, _ = validate_meta_text(name, text, problems)
+        else:
+            items, _ = validate_items_text(name, text, problems)
+    if problems:
+        return None, problems
+    digest = hashlib.sha256(toml_raw + csv_raw).hexdigest()
+    return ExerciseDefinition(slug=slug, meta=meta, items=items, content_hash=digest), []
+
+
 def _is_exercise_folder(path: Path) -> bool:
     return (path / "exercise.toml").is_file() or (path / "items.csv").is_file()
 
@@ -538,15 +615,14 @@ def read_exercises(root: Path) -> list[ExerciseDefinition]:
     return definitions
 
 
-def _apply(definition: ExerciseDefinition) -> str:
-    """Insert or update one exercise; returns 'added', 'updated' or 'unchanged'."""
-    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == definition.slug))
-    if exercise is not None and exercise.content_hash == definition.content_hash:
-        return "unchanged"
-    status = "updated" if exercise else "added"
-    if exercise is None:
-        exercise = Exercise(slug=definition.slug)
-        db.session.add(exercise)
+def _has_answers(exercise: Exercise) -> bool:
+    return db.session.scalar(
+        select(Response.id).join(Item).where(Item.exercise_id == exercise.id).limit(1)
+    ) is not None
+
+
+def _fill(exercise: Exercise, definition: ExerciseDefinition) -> None:
+    """Write the definition's description, provenance and items into this (unanswered) version."""
     meta = definition.meta
     exercise.title = meta["title"].strip()
     for key in ("description", "population", "source", "citation", "license", "prediction_prompt", "own_prompt",
@@ -568,40 +644,43 @@ def _apply(definition: ExerciseDefinition) -> str:
             exercise.items.append(item)
         for column, value in values.items():
             setattr(item, column, value)
+
+
+def _apply(definition: ExerciseDefinition) -> str:
+    """Insert, update or version one exercise; returns 'added', 'updated', 'version N' or 'unchanged'.
+
+    A version with answers is never rewritten: those answers were given on its items,
+    scales and truths, so a changed definition becomes the next version (keeping the
+    archived state) and the answered version stays as it was.
+    """
+    exercise = exercise_catalogue.current_version(definition.slug)
+    if exercise is not None and exercise.content_hash == definition.content_hash:
+        return "unchanged"
+    if exercise is None:
+        exercise, status = Exercise(slug=definition.slug, version=1), "added"
+        db.session.add(exercise)
+    elif _has_answers(exercise):
+        exercise = Exercise(slug=definition.slug, version=exercise.version + 1, owner_id=exercise.owner_id,
+                            archived_at=exercise.archived_at)
+        status = f"version {exercise.version}"
+        db.session.add(exercise)
+    else:
+        status = "updated"
+    _fill(exercise, definition)
     return status
 
 
-def _answer_conflicts(definitions: list[ExerciseDefinition]) -> list[str]:
-    """Every answered item that the new definitions would remove or put on another scale.
-
-    A stored answer was given on the item's range, own-answer scale and truth at
-    the time; changing them afterwards would silently reinterpret it.
-    """
-    problems = []
-    for definition in definitions:
-        exercise = db.session.scalar(select(Exercise).where(Exercise.slug == definition.slug))
-        if exercise is None or exercise.content_hash == definition.content_hash:
-            continue
-        answered = set(
-            db.session.scalars(
-                select(Response.item_id).join(Item).where(Item.exercise_id == exercise.id).distinct()
-            )
-        )
-        wanted = {values["item_key"]: values for values in definition.items}
-        for item in exercise.items:
-            if item.id not in answered:
-                continue
-            values = wanted.get(item.item_key)
-            if values is None:
-                problems.append(f"{definition.slug}: item '{item.item_key}' has answers and cannot be removed")
-                continue
-            changed = [name for name in SCALE_FIELDS if getattr(item, name) != values[name]]
-            if changed:
-                problems.append(
-                    f"{definition.slug}: item '{item.item_key}' has answers, which were given on its current "
-                    f"scale, so it cannot change {', '.join(changed)}; add a new item or exercise instead"
-                )
-    return problems
+def save_new_exercise(definition: ExerciseDefinition, owner: User) -> Exercise:
+    """Write a validated uploaded exercise as version 1, owned by the trainer who uploaded it."""
+    exercise = Exercise(slug=definition.slug, version=1, owner_id=owner.id)
+    db.session.add(exercise)
+    _fill(exercise, definition)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return exercise
 
 
 def load_exercises(root: Path) -> dict[str, str]:
@@ -611,9 +690,6 @@ def load_exercises(root: Path) -> dict[str, str]:
     cached items in every process; this process also drops its snapshots at once.
     """
     definitions = read_exercises(root)
-    problems = _answer_conflicts(definitions)
-    if problems:
-        raise ExerciseLoadError(problems)
     try:
         result = {d.slug: _apply(d) for d in definitions}
         db.session.commit()

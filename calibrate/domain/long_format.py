@@ -10,12 +10,15 @@ import pandas as pd
 from sqlalchemy import Select, select
 
 from calibrate.infra.extensions import db
-from calibrate.models import Item, Participant, Response, Workshop
+from calibrate.models import Exercise, Item, Participant, Response, Workshop
 
 LONG_COLUMNS = [
-    "participant_id", "workshop", "condition", "round", "item_id", "own", "prediction",
-    "lower", "upper", "research", "truth", "item_min", "item_max", "own_min", "own_max", "empathy", "answered_at",
+    "participant_id", "workshop", "condition", "round", "item_id", "own", "prediction", "lower", "upper", "research",
+    "truth", "item_min", "item_max", "own_min", "own_max", "empathy", "answered_at",
+    "exercise", "exercise_version", "value_type", "unit", "currency",
 ]
+"""``exercise`` and ``exercise_version`` name the version answered (its items and truths never change);
+``value_type``, ``unit`` and ``currency`` say what the numbers are (analysis.units)."""
 
 
 def _long_query() -> Select:
@@ -38,9 +41,15 @@ def _long_query() -> Select:
             Item.own_max,
             Participant.empathy_score.label("empathy"),
             Response.answered_at,
+            Exercise.slug.label("exercise"),
+            Exercise.version.label("exercise_version"),
+            Item.value_type,
+            Item.unit,
+            Item.currency,
         )
         .join(Response.participant)
         .join(Response.item)
+        .join(Item.exercise)
         .outerjoin(Participant.workshop)
         .order_by(Participant.id, Response.round, Item.position)
     )
@@ -60,5 +69,6 @@ def long_frame(*, participant_ids: list[int] | None = None, workshop_ids: list[i
     for column in ("own", "prediction", "lower", "upper", "research", "truth", "item_min", "item_max", "own_min", "own_max", "empathy"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["round"] = frame["round"].astype(int)
+    frame["exercise_version"] = frame["exercise_version"].astype(int)
     return frame
 

@@ -7,11 +7,13 @@ import math
 from flask import Flask, current_app
 from flask_login import current_user
 
-from analysis import vocabulary
+from analysis import units, vocabulary
+from calibrate.domain.long_format import LONG_COLUMNS
 
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
 NAV_LINKS = (
     ("trainer.workshops", "Workshops", {"trainer", "admin"}),
+    ("authoring.exercises", "Exercises", {"trainer", "admin"}),
     ("analyst.overview", "Analysis", {"analyst", "admin", "trainer"}),
     ("admin.users", "Users", {"admin"}),
     ("auth.account", "Account", {"trainer", "analyst", "admin"}),
@@ -60,12 +62,30 @@ def format_metric(value, name: str) -> str:
     return format_number(value, 3)
 
 
+def _field(item, name: str, default=""):
+    """A field of an item, a cached item or a result row (dict): templates pass whichever they have."""
+    return item.get(name, default) if isinstance(item, dict) else getattr(item, name, default)
+
+
+def format_item_value(value, item, digits: int = 1) -> str:
+    """A truth, prediction or research value in its item's unit (analysis.units owns the wording)."""
+    return units.format_value(value, _field(item, "value_type") or "percent", _field(item, "currency"), digits)
+
+
+def format_item_scale(item) -> str:
+    """The prediction's unit and range, e.g. 'mean rating on a scale from 1 to 5'."""
+    return units.scale_text(_field(item, "unit"), _field(item, "value_type") or "percent",
+                            _field(item, "min"), _field(item, "max"), _field(item, "currency"))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.context_processor(lambda: {"nav_links": nav_links})
     app.add_template_filter(format_number, "num")
     app.add_template_filter(format_percent, "pct")
     app.add_template_filter(format_p, "pvalue")
     app.add_template_filter(format_metric, "metric")
+    app.add_template_filter(format_item_value, "value")
+    app.add_template_filter(format_item_scale, "scale")
     # One set of words for every page: labels and units of metrics, titles of group tests, minimum counts.
     app.jinja_env.globals.update(
         METRICS=vocabulary.METRICS,
@@ -73,4 +93,5 @@ def register_template_helpers(app: Flask) -> None:
         MIN_ITEMS_REGRESSION=vocabulary.MIN_ITEMS_REGRESSION,
         MIN_PERSONS=vocabulary.MIN_PERSONS,
         in_words=vocabulary.in_words,
+        LONG_COLUMNS=LONG_COLUMNS,
     )

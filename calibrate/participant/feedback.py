@@ -60,6 +60,8 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
                 "truth": record.truth,
                 "error": record.prediction - record.truth,
                 "unit": item.unit,
+                "value_type": item.value_type,
+                "currency": item.currency,
                 "n": item.n,
                 "se": item.se,
             }

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from calibrate.domain import round_results
 from calibrate.domain.conditions import condition_text
+from calibrate.domain.exercise_catalogue import landing_exercises, public_exercise
 from calibrate.domain.long_format import long_frame
 from calibrate.domain.progress import Stage
 from calibrate.domain.questionnaire import load_questionnaire
@@ -17,7 +18,7 @@ from calibrate.infra import ratelimits
 from calibrate.infra.database import statements_commit_alone
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
-from calibrate.models import Exercise, Workshop, WorkshopState
+from calibrate.models import Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
 from calibrate.participant.forms import (
@@ -50,14 +51,13 @@ def _next_url(visit: services.Visit) -> str:
 
 @bp.get("/")
 def index():
-    exercises = db.session.scalars(select(Exercise).where(Exercise.is_public).order_by(Exercise.title)).all()
-    return render_template("participant/index.html", exercises=exercises, join_form=JoinCodeForm())
+    return render_template("participant/index.html", exercises=landing_exercises(), join_form=JoinCodeForm())
 
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.join_limit, methods=["POST"])
 def start(slug: str):
-    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug, Exercise.is_public))
+    exercise = public_exercise(slug)
     if exercise is None:
         abort(404)
     form = ConsentForm()

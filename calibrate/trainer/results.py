@@ -311,7 +311,8 @@ def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     rows = []
     for row in _rows(stats):
         item = items[row["item_id"]]
-        rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit})
+        rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit,
+                     "value_type": item.value_type, "currency": item.currency})
     return sorted(rows, key=lambda row: row["number"])
 
 

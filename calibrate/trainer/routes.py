@@ -13,6 +13,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from calibrate.auth.services import safe_next_url
+from calibrate.domain.exercise_catalogue import selectable_exercises
 from calibrate.infra.downloads import attachment
 from calibrate.trainer import bp, services
 from calibrate.trainer.lookups import join_url, qr_svg, workshop_or_404
@@ -27,7 +28,7 @@ def workshops():
 
 @bp.route("/workshops/new", methods=["GET", "POST"])
 def create():
-    form = WorkshopForm(services.selectable_exercises())
+    form = WorkshopForm(selectable_exercises(current_user))
     if form.validate_on_submit():
         workshop = services.create_workshop(current_user, form.settings())
         flash(f"Workshop created with code {workshop.code}. Open it when the room is ready.", "success")
@@ -43,7 +44,7 @@ def edit(workshop_id: int):
     except services.WorkshopStateError as error:
         flash(str(error), "error")
         return redirect(url_for(".workshop", workshop_id=workshop.id))
-    form = WorkshopForm(services.selectable_exercises(), obj=workshop)
+    form = WorkshopForm(selectable_exercises(current_user, keep=workshop.exercise), obj=workshop)
     if request.method == "GET":
         form.show_conditions(workshop)
     if form.validate_on_submit():
@@ -61,7 +62,7 @@ def power_panel():
     trainer can choose and arithmetic on the numbers given.  Bad values get a
     400 that names them.
     """
-    query = PowerQuery(services.selectable_exercises(), request.args)
+    query = PowerQuery(selectable_exercises(current_user), request.args)
     valid = query.validate()
     plan, problems = query.power_panel()
     return render_template("trainer/_power.html", plan=plan, problems=problems), (200 if valid else 400)

@@ -222,10 +222,6 @@ def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, e
     return f"plan for about {power_analysis.about(room)} participants in all"
 
 
-def selectable_exercises() -> list[Exercise]:
-    return list(db.session.scalars(select(Exercise).order_by(Exercise.title)))
-
-
 def owned_workshop(owner: User, workshop_id: int) -> Workshop | None:
     """The owner's workshop with this id; None for anyone else's."""
     return db.session.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.owner_id == owner.id))

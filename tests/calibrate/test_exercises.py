@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from flask import render_template
 
 import calibrate.domain.exercises as exercises_module
+from calibrate.domain import exercise_catalogue
 from calibrate.domain.exercises import (
     DECISION_KINDS,
     MIN_CUE_ITEMS,
@@ -26,6 +27,7 @@ from calibrate.domain.exercises import (
     read_exercise,
     read_exercises,
     validate_exercise,
+    validate_upload,
     validate_path,
 )
 from calibrate.infra.extensions import db
@@ -54,7 +56,7 @@ def _edit_row(csv_path: Path, row_index: int, **changes) -> None:
 
 def _write_rows(csv_path: Path, rows: list[dict]) -> None:
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(handle, fieldnames=list(dict.fromkeys(key for row in rows for key in row)))
         writer.writeheader()
         writer.writerows(rows)
 
@@ -276,52 +278,63 @@ def _answer(item_key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "changed"),
-    [
-        ({"own_max": "10"}, "own_max"),
-        ({"own_min": "1", "own_max": "5"}, "own_min, own_max"),
-        ({"truth": "50"}, "truth"),
-        ({"max": "99.5"}, "max"),
-        ({"own_choices": "0=Never|50=Sometimes|100=Always"}, "own_choices"),
-    ],
+    "changes",
+    [{"own_max": "10"}, {"own_min": "1", "own_max": "5"}, {"truth": "50"}, {"max": "99.5"}, {"prompt": "Clearer?"}],
 )
-def test_answered_item_keeps_its_scales_and_truth(app_ctx, tmp_path, changes, changed):
+def test_a_changed_exercise_with_answers_becomes_a_new_version(app_ctx, tmp_path, changes):
     root = _copy_exercise(tmp_path)
     load_exercises(root)
     _answer("gss_natheal")
+    old_item = db.session.scalar(select(Item).where(Item.item_key == "gss_natheal"))
+    old_values = {column: getattr(old_item, column) for column in ("truth", "min", "max", "own_min", "own_max", "prompt")}
     _edit_row(root / "public-spending" / "items.csv", 1, **changes)
-    _edit_row(root / "public-spending" / "items.csv", 2, truth="50")  # not answered: may change
-    with pytest.raises(ExerciseLoadError) as error:
-        load_exercises(root)
-    assert error.value.problems == [
-        f"public-spending: item 'gss_natheal' has answers, which were given on its current scale, "
-        f"so it cannot change {changed}; add a new item or exercise instead"
-    ]
+
+    assert load_exercises(root) == {"public-spending": "version 2"}
     db.session.expire_all()
-    untouched = db.session.scalar(select(Item).where(Item.item_key == "gss_natenvir"))
-    assert untouched.truth == 68.23
+    versions = db.session.scalars(select(Exercise).where(Exercise.slug == "public-spending").order_by(Exercise.version)).all()
+    assert [exercise.version for exercise in versions] == [1, 2]
+    answer = db.session.scalar(select(Response))
+    assert answer.item.exercise.version == 1
+    assert {column: getattr(answer.item, column) for column in old_values} == old_values
+    new_item = next(item for item in versions[1].items if item.item_key == "gss_natheal")
+    for column, value in changes.items():
+        assert str(getattr(new_item, column)).removesuffix(".0") == value
+    assert exercise_catalogue.public_exercise("public-spending").id == versions[1].id
+    assert load_exercises(root) == {"public-spending": "unchanged"}
 
 
-def test_answered_item_may_change_its_wording_and_research_cue(app_ctx, tmp_path):
+def test_an_exercise_without_answers_is_updated_in_place(app_ctx, tmp_path):
     root = _copy_exercise(tmp_path)
     load_exercises(root)
-    _answer("gss_natheal")
-    _edit_row(root / "public-spending" / "items.csv", 1, prompt="Clearer?", research_estimate="70", research_high="80")
+    _edit_row(root / "public-spending" / "items.csv", 1, truth="50")
     assert load_exercises(root) == {"public-spending": "updated"}
-    item = db.session.scalar(select(Item).where(Item.item_key == "gss_natheal"))
-    assert (item.prompt, item.research_estimate, item.research_high) == ("Clearer?", 70, 80)
+    assert db.session.scalar(select(func.count(Exercise.id))) == 1
+    assert db.session.scalar(select(Item).where(Item.item_key == "gss_natheal")).truth == 50
 
 
-def test_answered_item_cannot_be_removed(app_ctx, tmp_path):
+def test_removing_an_answered_item_keeps_it_in_the_answered_version(app_ctx, tmp_path):
     root = _copy_exercise(tmp_path)
     load_exercises(root)
     _answer("gss_natheal")
     csv_path = root / "public-spending" / "items.csv"
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     _write_rows(csv_path, [row for row in rows if row["item_id"] != "gss_natheal"])
-    with pytest.raises(ExerciseLoadError) as error:
-        load_exercises(root)
-    assert str(error.value) == "public-spending: item 'gss_natheal' has answers and cannot be removed"
+    assert load_exercises(root) == {"public-spending": "version 2"}
+    current = exercise_catalogue.public_exercise("public-spending")
+    assert "gss_natheal" not in {item.item_key for item in current.items}
+    assert db.session.scalar(select(Response)).item.item_key == "gss_natheal"
+
+
+def test_a_new_version_of_an_archived_exercise_stays_archived(app_ctx, tmp_path):
+    root = _copy_exercise(tmp_path)
+    load_exercises(root)
+    _answer("gss_natheal")
+    exercise_catalogue.set_archived(exercise_catalogue.current_version("public-spending"), True)
+    _edit_row(root / "public-spending" / "items.csv", 1, truth="50")
+    assert load_exercises(root) == {"public-spending": "version 2"}
+    assert exercise_catalogue.current_version("public-spending").is_archived
+    assert exercise_catalogue.public_exercise("public-spending") is None
+    assert exercise_catalogue.landing_exercises() == []
 
 
 # --------------------------------------------------------------------------- the validator (DB-free, fast)
@@ -353,6 +366,12 @@ def _problems(folder: Path) -> list[str]:
         ({"segment": "x" * 121}, "row 3, column 'segment': longer than 120 characters"),
         ({"item_id": "x" * 81}, "row 3, column 'item_id': longer than 80 characters"),
         ({"item_id": ""}, "row 3, column 'item_id': is empty"),
+        ({"value_type": "ratio"}, "row 3, column 'value_type': unknown value type 'ratio'. Fix: write 'rating'"),
+        ({"value_type": "money"}, "row 3, column 'currency': is empty. Fix: a money item needs its three-letter"),
+        ({"value_type": "money", "currency": "euro"}, "row 3, column 'currency': 'EURO' is not a currency code"),
+        ({"currency": "EUR"}, "row 3, column 'currency': is given for a percent item"),
+        ({"value_type": "share", "max": "150", "truth": "50"}, "row 3, column 'max': 150 is outside 0-100, the range "
+                                                                "of a share item"),
     ],
 )
 def test_validator_names_row_column_problem_and_fix(tmp_path, changes, message):
@@ -582,3 +601,25 @@ def test_landing_page_groups_exercises_by_decision_kind_and_shows_duration(clien
     assert page.count('class="badge duration"') == len(exercises)
     assert "about 5 min" in page and "about 12 min" in page
     assert "Other exercises" not in page and "All exercises" not in page
+
+
+def test_an_upload_is_validated_like_a_folder_and_lists_every_problem_together(tmp_path):
+    folder = _copy_exercise(tmp_path) / "public-spending"
+    rows = _rows(folder / "items.csv")
+    rows[0]["truth"] = "-3"
+    rows[4]["value_type"] = "money"
+    _write_rows(folder / "items.csv", rows)
+    toml = folder / "exercise.toml"
+    toml.write_text(toml.read_text().replace('decision_kind = "communication"', 'decision_kind = "branding"'))
+    from_folder = [line.replace(str(folder) + "/", "") for line in _problems(folder)]
+    definition, from_upload = validate_upload("x", "exercise.toml", toml.read_bytes(), "items.csv",
+                                              (folder / "items.csv").read_bytes())
+    assert definition is None and from_upload == from_folder
+    assert len(from_upload) == 3
+
+
+def test_an_upload_of_a_valid_exercise_gives_the_folders_definition(tmp_path):
+    folder = _copy_exercise(tmp_path) / "public-spending"
+    definition, problems = validate_upload("public-spending", "exercise.toml", (folder / "exercise.toml").read_bytes(),
+                                           "items.csv", (folder / "items.csv").read_bytes())
+    assert problems == [] and definition == read_exercise(folder)

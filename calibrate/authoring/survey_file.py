@@ -1,0 +1,118 @@
+"""Reading a trainer's respondent-level survey file (CSV or XLSX) into a table of text cells.
+
+Every cell is kept as text: the numbers a statistic needs are converted when an item
+is computed (calibrate.authoring.survey_items), so a bad cell is reported with its
+row and column there instead of silently becoming NaN here. Nothing in the file is
+executed or evaluated: CSV is parsed as data, XLSX cells are read as stored values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pandas as pd
+
+from calibrate.domain.exercises import problem
+
+MAX_SURVEY_BYTES = 5_000_000
+MAX_SURVEY_ROWS = 50_000
+MAX_SURVEY_COLUMNS = 200
+MAX_COLUMN_NAME = 80
+SURVEY_SUFFIXES = (".csv", ".xlsx")
+
+
+class SurveyFileError(ValueError):
+    """Raised with every problem of an uploaded survey file."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _decode(name: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SurveyFileError([problem(
+            f"{name} line {line}", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            "save it as UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'), or upload the .xlsx file itself",
+        )]) from exc
+
+
+def _read_csv(name: str, raw: bytes) -> pd.DataFrame:
+    text = _decode(name, raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                           engine="python", skip_blank_lines=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise SurveyFileError([problem(name, f"cannot be read as CSV ({exc})",
+                                       "save it as comma-separated values with a header row")]) from exc
+
+
+def _read_xlsx(name: str, raw: bytes) -> pd.DataFrame:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise SurveyFileError([problem(name, "is not an Excel workbook (.xlsx)",
+                                       "save it from Excel or LibreOffice as .xlsx, or as CSV UTF-8")]) from exc
+    if unpacked > 10 * MAX_SURVEY_BYTES:
+        raise SurveyFileError([problem(name, f"unpacks to {unpacked:,} bytes, more than the limit of "
+                                       f"{10 * MAX_SURVEY_BYTES:,}", "upload fewer rows or columns")])
+    try:
+        frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, dtype=str, engine="openpyxl")
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+        raise SurveyFileError([problem(name, f"cannot be read as an Excel workbook ({exc})",
+                                       "save the first sheet with one header row, or upload CSV UTF-8")]) from exc
+    return frame.fillna("")
+
+
+def read_survey(name: str, raw: bytes) -> pd.DataFrame:
+    """The file's first sheet or table as text cells with its header row; raises SurveyFileError with every problem."""
+    if not raw:
+        raise SurveyFileError([problem(name, "is empty", "upload the file with one header row and one row per "
+                                       "respondent (or per choice)")])
+    if len(raw) > MAX_SURVEY_BYTES:
+        raise SurveyFileError([problem(name, f"is {len(raw):,} bytes, more than the limit of {MAX_SURVEY_BYTES:,}",
+                                       "upload only the columns the exercise needs")])
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if f".{suffix}" not in SURVEY_SUFFIXES:
+        raise SurveyFileError([problem(name, "is neither .csv nor .xlsx", "upload a CSV (UTF-8) or an .xlsx file")])
+    frame = _read_xlsx(name, raw) if suffix == "xlsx" else _read_csv(name, raw)
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame = frame.astype(str).apply(lambda column: column.str.strip())
+    problems = []
+    if len(frame.columns) > MAX_SURVEY_COLUMNS:
+        problems.append(problem(name, f"has {len(frame.columns)} columns, more than the limit of {MAX_SURVEY_COLUMNS}",
+                                "keep only the columns the exercise needs"))
+    if len(frame) > MAX_SURVEY_ROWS:
+        problems.append(problem(name, f"has {len(frame):,} rows, more than the limit of {MAX_SURVEY_ROWS:,}",
+                                "upload a sample, or aggregate it into items.csv yourself"))
+    if len(frame) == 0:
+        problems.append(problem(name, "has a header but no rows", "add one row per respondent (or per choice)"))
+    for position, column in enumerate(frame.columns, start=1):
+        if not column or column.startswith("Unnamed:"):
+            problems.append(problem(f"{name}, column {position}", "has no name", "give every column a header"))
+        elif len(column) > MAX_COLUMN_NAME:
+            problems.append(problem(f"{name}, column {position}", f"name is longer than {MAX_COLUMN_NAME} characters",
+                                    "shorten it"))
+    duplicates = sorted({column for column in frame.columns if list(frame.columns).count(column) > 1})
+    if duplicates or any(column.rsplit(".", 1)[0] in frame.columns and column != column.rsplit(".", 1)[0]
+                         and column.rsplit(".", 1)[-1].isdigit() for column in frame.columns):
+        problems.append(problem(name, "has repeated column names", "give every column its own name"))
+    if problems:
+        raise SurveyFileError(problems)
+    return frame
+
+
+def frame_from_text(text: str) -> pd.DataFrame:
+    """A stored draft's table back from its CSV text, every cell as text."""
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)

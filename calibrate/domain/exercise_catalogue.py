@@ -1,0 +1,80 @@
+"""Which exercise versions people may see and use, and who may archive them.
+
+Every version of an exercise is a row of its own (calibrate.models.Exercise), so
+old answers keep the items and truths they were given on. New participants and new
+workshops get the *current* version of an exercise: its newest one, unless the
+exercise is archived. An uploaded exercise belongs to the trainer who uploaded it
+and is offered to other trainers only when its owner made it public; the built-in
+ones (no owner) are offered to every trainer (docs/exercises.md, section 5).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from calibrate.infra.extensions import db
+from calibrate.models import Exercise, User, utcnow
+
+
+def _current() -> Select:
+    """Exercise rows that are the newest version of their slug and not archived."""
+    newer = aliased(Exercise)
+    newest = select(func.max(newer.version)).where(newer.slug == Exercise.slug).scalar_subquery()
+    return select(Exercise).where(Exercise.version == newest, Exercise.archived_at.is_(None))
+
+
+def landing_exercises() -> list[Exercise]:
+    """What the landing page offers: the current version of every public exercise."""
+    return list(db.session.scalars(_current().where(Exercise.is_public).order_by(Exercise.title)))
+
+
+def public_exercise(slug: str) -> Exercise | None:
+    """The current public version behind /e/<slug>, or None."""
+    return db.session.scalar(_current().where(Exercise.slug == slug, Exercise.is_public))
+
+
+def _visible_to(user: User):
+    """Built-in exercises, public uploads and the user's own uploads."""
+    return or_(Exercise.owner_id.is_(None), Exercise.is_public, Exercise.owner_id == user.id)
+
+
+def selectable_exercises(user: User, keep: Exercise | None = None) -> list[Exercise]:
+    """The exercises a trainer may start a workshop with: current versions they may see.
+
+    ``keep`` (a workshop's own exercise) stays in the list even when it is an older or
+    archived version, so editing a workshop never moves it to another version.
+    """
+    exercises = list(db.session.scalars(_current().where(_visible_to(user)).order_by(Exercise.title)))
+    if keep is not None and keep not in exercises:
+        exercises.append(keep)
+    return exercises
+
+
+def current_version(slug: str) -> Exercise | None:
+    """The newest version of a slug, archived or not (the loader writes on top of it)."""
+    return db.session.scalar(select(Exercise).where(Exercise.slug == slug).order_by(Exercise.version.desc()).limit(1))
+
+
+def manageable_exercises(user: User) -> list[Exercise]:
+    """The newest version of every exercise the user may see, archived ones included, for the exercises page."""
+    newer = aliased(Exercise)
+    newest = select(func.max(newer.version)).where(newer.slug == Exercise.slug).scalar_subquery()
+    query = select(Exercise).where(Exercise.version == newest).order_by(Exercise.archived_at.is_not(None), Exercise.title)
+    if not user.is_admin:
+        query = query.where(_visible_to(user))
+    return list(db.session.scalars(query))
+
+
+def can_manage(user: User, exercise: Exercise) -> bool:
+    """Only the owner archives an uploaded exercise; built-in ones (no owner) only an admin."""
+    return user.is_admin or (exercise.owner_id is not None and exercise.owner_id == user.id)
+
+
+def set_archived(exercise: Exercise, archived: bool) -> None:
+    """Archive (or restore) every version of the exercise; answers, workshops and reports stay as they are."""
+    db.session.execute(
+        update(Exercise).where(Exercise.slug == exercise.slug).values(archived_at=utcnow() if archived else None)
+    )
+    db.session.commit()
+    db.session.refresh(exercise)
