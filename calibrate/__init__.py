@@ -63,6 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         referrer_policy="same-origin",
     )
 
+    from calibrate.api import init_api
+
+    init_api(app)  # before the blueprints: their error handlers answer the API's errors too
     _register_blueprints(app)
     register_health(app)
     register_template_helpers(app)
@@ -75,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from calibrate.admin import bp as admin_bp
-    from calibrate.api import bp as api_bp
+    from calibrate.analyst import bp as analyst_bp
     from calibrate.auth import bp as auth_bp
     from calibrate.errors import bp as errors_bp
     from calibrate.participant import bp as participant_bp
@@ -83,10 +86,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(participant_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(trainer_bp)
+    app.register_blueprint(analyst_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 MIN_PASSWORD_LENGTH = 10
@@ -55,3 +55,15 @@ class PasswordChangeForm(FlaskForm):
         "New password again",
         validators=[InputRequired(message="Repeat the new password."), EqualTo("new_password", message="The two new passwords differ.")],
     )
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token for the JSON API: a name to recognise it by, and whether it may delete."""
+
+    name = StringField(
+        "Token name",
+        filters=[_strip],
+        validators=[InputRequired(message="Name the token, e.g. the notebook or script that uses it."), Length(max=80)],
+        description="For example: thesis notebook, nightly export.",
+    )
+    read_only = BooleanField("Read only (cannot delete participants)", default=True)

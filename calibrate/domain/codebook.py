@@ -203,13 +203,13 @@ _GROUP_WORDS = {
     "cohen_d": (NUMBER, "Cohen's d: mean (or mean difference) divided by its standard deviation."),
     "wilcoxon_w": (NUMBER, "Wilcoxon signed-rank W (sum of positive ranks)."),
     "wilcoxon_p": (NUMBER, "One-sided p of the Wilcoxon test."),
-    "n_conditions": (INTEGER, "Conditions compared by the Welch ANOVA."),
+    "n_conditions": (INTEGER, "Conditions (or workshops) compared by the Welch ANOVA."),
     "F": (NUMBER, "Welch's F."),
     "df1": (NUMBER, "Numerator degrees of freedom of F."),
     "df2": (NUMBER, "Denominator degrees of freedom of F (Welch)."),
     "np2": (NUMBER, "Partial eta squared."),
-    "A": (STRING, "First condition of a Games–Howell pair."),
-    "B": (STRING, "Second condition of a Games–Howell pair."),
+    "A": (STRING, "First condition of a Games–Howell pair (a workshop code when by = between_workshops)."),
+    "B": (STRING, "Second condition of a Games–Howell pair (a workshop code when by = between_workshops)."),
     "n_A": (INTEGER, "Persons in condition A."),
     "n_B": (INTEGER, "Persons in condition B."),
     "mean_A": (NUMBER, "Mean weight in condition A."),
@@ -236,8 +236,6 @@ GROUP_TEST_STATS = _union(
 
 def _group_column(name: str) -> Column:
     type_, description, *allowed = _GROUP_WORDS[name]
-    if name in ("A", "B"):
-        allowed = [CONDITION_VALUES]
     return _c(name, type_, description, allowed=allowed[0] if allowed else ())
 
 
@@ -249,8 +247,10 @@ GROUP_TESTS_TABLE = Table(
     (
         _c("test", STRING, "Which test: " + "; ".join(f"{key} = {test.title} ({test.method})" for key, test in GROUP_TESTS.items()),
            allowed=tuple(GROUP_TESTS), nullable=False),
-        _c("by", STRING, "What the test is stratified by: all = everyone in the selection, or one column.",
-           allowed=("all", "condition", "workshop"), nullable=False),
+        _c("by", STRING, "all = everyone in the selection; condition or workshop = one row per condition or workshop; "
+           "between_workshops = the workshops compared with each other (Welch ANOVA and Games–Howell pairs of b_own, "
+           "workshop in place of condition).",
+           allowed=("all", "condition", "workshop", "between_workshops"), nullable=False),
         _WORKSHOP,
         _CONDITION,
         _c("round", INTEGER, "Round the test is about; empty for the before/after comparison.", allowed=ROUND_VALUES),

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from analysis import group_tests, item_stats, person_metrics, plain_value
+from analysis import condition_tests, group_tests, item_stats, person_metrics, plain_value
 from calibrate.domain import codebook
 from calibrate.domain.codebook import BOOLEAN, DATETIME, INTEGER, NUMBER, STRING, Table
 from calibrate.domain.long_format import long_frame
@@ -36,6 +36,8 @@ from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Participant, Response, User, Workshop
 
 BATCH_PEOPLE = 2000
+BETWEEN_WORKSHOPS = "between_workshops"
+"""`by` of the group-test rows that compare workshops with each other (A and B are workshop codes)."""
 FORMATS = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV injection")."""
@@ -192,11 +194,16 @@ def item_row(item: Item) -> dict:
 
 
 def group_test_rows(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Every group test for everyone, the egocentrism test per condition, and per workshop when there are several."""
+    """Every group test for everyone and the egocentrism test per condition; with several workshops, every test per
+    workshop too, and the workshops compared with each other (the engine's Welch ANOVA and Games-Howell pairs with
+    the workshop in place of the condition: e.g. a room before and one after a training programme)."""
     frames = [_tests_frame(group_tests(metrics), "all")]
     frames.append(_tests_frame({"egocentrism": group_tests(metrics, by=["condition"])["egocentrism"]}, "condition"))
     if "workshop" in metrics and metrics["workshop"].nunique(dropna=True) > 1:
         frames.append(_tests_frame(group_tests(metrics, by=["workshop"]), "workshop"))
+        in_workshops = metrics.dropna(subset=["workshop"]).assign(condition=lambda frame: frame["workshop"])
+        anova, pairs = condition_tests(in_workshops, [])
+        frames.append(_tests_frame({"conditions": anova, "pairs": pairs}, BETWEEN_WORKSHOPS))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -244,6 +251,17 @@ def _plain(value):
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     return plain_value(value)
+
+
+def python_rows(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain Python values (datetimes stay datetimes, undefined is None), for the API's schemas."""
+    def convert(value):
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
+        return plain_value(value)
+
+    names = list(frame.columns)
+    return [{name: convert(value) for name, value in zip(names, record)} for record in frame.itertuples(index=False, name=None)]
 
 
 def csv_text(chunks: Iterable[pd.DataFrame], table: Table) -> Iterator[str]:
