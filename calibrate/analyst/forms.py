@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,14 +31,15 @@ class SelectionForm(Form):
 
     workshop = CheckboxList("Workshops", validate_choice=True)
     exercise = SelectField("Exercise", validators=[Optional()])
-    condition = CheckboxList("Conditions", choices=[(key, text.label) for key, text in CONDITIONS.items()])
-    round = SelectField("Round", choices=[("", "Both rounds"), ("1", "Round 1"), ("2", "Round 2")], validators=[Optional()])
+    condition = CheckboxList("Conditions", choices=[SelectChoice(key, text.label) for key, text in CONDITIONS.items()])
+    round = SelectField("Round", choices=[SelectChoice("", "Both rounds"), SelectChoice("1", "Round 1"), SelectChoice("2", "Round 2")],
+                        validators=[Optional()])
     self_serve = BooleanField("Include self-serve participants (when no workshop is chosen)", default=True)
 
     def __init__(self, formdata, workshops: list[Workshop], exercises: list[Exercise], *, sees_self_serve: bool):
         super().__init__(formdata)
-        self.workshop.choices = [(w.code, f"{w.title} ({w.code})") for w in workshops]
-        self.exercise.choices = [("", "All exercises")] + [(e.slug, e.title) for e in exercises]
+        self.workshop.choices = [SelectChoice(w.code, f"{w.title} ({w.code})") for w in workshops]
+        self.exercise.choices = [SelectChoice("", "All exercises")] + [SelectChoice(e.slug, e.title) for e in exercises]
         if not sees_self_serve:
             del self.self_serve
         elif formdata is not None and "submitted" in formdata and "self_serve" not in formdata:
@@ -49,14 +51,14 @@ class SelectionForm(Form):
             exercise=self.exercise.data or None,
             conditions=tuple(self.condition.data or ()),
             rounds=(int(self.round.data),) if self.round.data else (),
-            self_serve=bool(self.self_serve.data) if hasattr(self, "self_serve") else False,
+            self_serve=bool(self.self_serve.data) if self.self_serve is not None else False,
         )
 
 
 class DownloadForm(Form):
-    table = SelectField("File", choices=[("all", "Everything (zip with codebook)")]
-                        + [(name, table.title) for name, table in codebook.TABLES.items()])
-    format = SelectField("Format", choices=[(fmt, fmt.upper() if fmt != "parquet" else "Parquet") for fmt in FORMATS])
+    table = SelectField("File", choices=[SelectChoice("all", "Everything (zip with codebook)")]
+                        + [SelectChoice(name, table.title) for name, table in codebook.TABLES.items()])
+    format = SelectField("Format", choices=[SelectChoice(fmt, fmt.upper() if fmt != "parquet" else "Parquet") for fmt in FORMATS])
 
 
 class DeletionForm(FlaskForm):
@@ -77,7 +79,7 @@ class DeletionForm(FlaskForm):
 
     def __init__(self, workshops: list[Workshop], **kwargs):
         super().__init__(**kwargs)
-        self.workshop.choices = [("", "—")] + [(w.code, f"{w.title} ({w.code})") for w in workshops]
+        self.workshop.choices = [SelectChoice("", "—")] + [SelectChoice(w.code, f"{w.title} ({w.code})") for w in workshops]
 
     TARGETS = ("workshop", "participant", "older_than_days")
 

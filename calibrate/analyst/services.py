@@ -53,7 +53,7 @@ def workspace(export: Export, workshops: list[Workshop]) -> Workspace:
             labelled["condition_label"] = condition_text(row["condition"]).label
         for side in ("A", "B"):
             if row[side]:
-                labelled[f"label_{side}"] = titles[row[side]] if row["by"] == BETWEEN_WORKSHOPS else condition_text(row[side]).label
+                labelled[f"label_{side}"] = titles.get(row[side], row[side]) if row["by"] == BETWEEN_WORKSHOPS else condition_text(row[side]).label
         result.tests.setdefault(row["test"], []).append(labelled)
     _add_readings(result, items=int(metrics["n_items"].median()))
     for name in GROUP_TESTS:
