@@ -200,19 +200,19 @@ def list_item_stats(args):
 _FILE_TYPES = {"csv": "text/csv", "json": "application/json", "parquet": FORMATS["parquet"], "zip": "application/zip"}
 
 
-@bp.get("/exports/<string:table>")
+@bp.get("/exports/<any(" + ", ".join(repr(name) for name in EXPORT_TABLES) + "):table>")
 @bp.arguments(schemas.ExportArgs, location="query")
 @bp.doc(
     description=f"One export table ({', '.join(codebook.TABLES)}) as a file, or `all` as a zip of every table with the "
     "codebook. Columns: GET /codebook.",
     responses={"200": {"description": "The file.", "content": {
-        kind: {"schema": {"type": "string", "contentMediaType": kind}} for kind in _FILE_TYPES.values()}}},
+        kind: {"schema": {"type": "array", "items": {"type": "object"}} if kind == "application/json"
+               else {"type": "string", "contentMediaType": kind}}
+        for kind in _FILE_TYPES.values()}}},
 )
 @_errors(401, 404, 429)
 def export_file(args, table: str):
     """Download a table (or all of them as a zip) in CSV, JSON or Parquet."""
-    if table not in EXPORT_TABLES:
-        abort(404, description=f"table: no table {table!r}; tables: {', '.join(EXPORT_TABLES)}")
     fmt = args["format"]
     export = Export(_owner(), _selection(args))
     if table == "all" or fmt == "parquet":

@@ -33,9 +33,10 @@ class ErrorSchema(Schema):
 class SelectionArgs(Schema):
     """Filters shared by every data endpoint; empty means everything the token's owner may see."""
 
-    workshop = fields.List(fields.String(validate=validate.Length(min=1, max=12)),
+    workshop = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z0-9]{1,12}$")),
                            metadata={"description": "Workshop join code; repeat for several."})
-    exercise = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "Exercise slug."})
+    exercise = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"),
+                             metadata={"description": "Exercise slug (its folder name)."})
     condition = fields.List(fields.String(validate=validate.OneOf(CONDITION_KEYS)), metadata={"description": "Repeat for several."})
     round = fields.Integer(validate=validate.OneOf(ROUNDS))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -63,7 +63,7 @@ class TokenForm(FlaskForm):
     name = StringField(
         "Token name",
         filters=[_strip],
-        validators=[InputRequired(message="Name the token, e.g. the notebook or script that uses it."), Length(max=80)],
+        validators=[DataRequired(message="Name the token, e.g. the notebook or script that uses it."), Length(max=80)],
         description="For example: thesis notebook, nightly export.",
     )
     read_only = BooleanField("Read only (cannot delete participants)", default=True)
