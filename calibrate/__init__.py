@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calibrate.infra.config import check_config, load_config
+from calibrate.infra.csp import CONTENT_SECURITY_POLICY
 from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from calibrate.infra.health import register_health
 from calibrate.infra.input_guard import register_input_guard
@@ -17,17 +18,6 @@ from calibrate.infra.logs import configure_logging
 from calibrate.infra.resources import resource_dir
 from calibrate.infra.templating import register_template_helpers
 
-# Inline styles are avoided; Chart.js needs no eval. Everything is served locally.
-CONTENT_SECURITY_POLICY = {
-    "default-src": "'self'",
-    "img-src": ["'self'", "data:"],
-    "style-src": "'self'",
-    "script-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "frame-ancestors": "'none'",
-    "form-action": "'self'",
-}
 
 
 def create_app(test_config: dict | None = None) -> Flask:

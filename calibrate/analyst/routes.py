@@ -20,7 +20,8 @@ from calibrate.domain import codebook, deletion
 from calibrate.domain.exports import FORMATS, Export, ExportError, file_name, text_blocks, write_table, write_zip
 from calibrate.domain.scope import Selection, sees_everything, visible_participants, workshop_choices
 from calibrate.infra.downloads import attachment
-from calibrate.infra.extensions import db
+from calibrate.infra.csp import STYLE_ATTRIBUTES_ALLOWED
+from calibrate.infra.extensions import db, talisman
 from calibrate.models import Participant
 
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -51,13 +52,14 @@ def overview():
 
 
 @bp.get("/statistics")
+@talisman(content_security_policy=STYLE_ATTRIBUTES_ALLOWED)
 def statistics():
     form = selection_form()
     selection, workshops = selection_or_400(form)
     results = services.workspace(Export(_user(), selection), workshops)
     return render_template(
         "analyst/statistics.html", form=form, results=results, workshops=workshops, selection=selection,
-        query=query_without(), download=DownloadForm(),
+        query=query_without("table", "format"),
     )
 
 

@@ -27,7 +27,8 @@ from calibrate.domain.scope import (
     visible_workshops,
 )
 from calibrate.infra import ratelimits
-from calibrate.infra.extensions import csrf, db, limiter
+from calibrate.infra.csp import STYLE_ATTRIBUTES_ALLOWED
+from calibrate.infra.extensions import csrf, db, limiter, talisman
 from calibrate.models import Exercise, Item, Participant, Workshop
 
 EXPORT_TABLES = ("all", *codebook.TABLES)
@@ -238,6 +239,7 @@ def get_codebook():
 
 
 @docs_bp.get("/api/docs")
+@talisman(content_security_policy=STYLE_ATTRIBUTES_ALLOWED)
 def docs():
     """The browsable API documentation (Swagger UI, vendored; no CDN)."""
     return render_template("api/docs.html")

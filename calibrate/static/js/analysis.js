@@ -81,12 +81,14 @@ function save(name, href) {
 
 function downloadSvg(kind, canvas) {
   const width = canvas.clientWidth, height = canvas.clientHeight;
-  const target = new SvgCanvas({ width, height });
+  // A canvas-like element whose 2D context writes SVG; Chart.js draws on it as on any canvas (no DOM events needed).
+  // Its SVG nodes live in a detached document: the page's CSP would refuse their style attributes (fonts, colours).
+  const target = new SvgCanvas({ width, height, document: document.implementation.createHTMLDocument("") });
   const config = BUILDERS[kind]();
   config.options = Object.assign({}, config.options, { responsive: false, devicePixelRatio: 1 });
   config.platform = Chart.BasicPlatform;
-  const copy = new Chart(target.getContext("2d"), config);
-  const svg = target.getContext("2d").getSerializedSvg(true);
+  const copy = new Chart(target, config);
+  const svg = target.ctx.getSerializedSvg(true);
   copy.destroy();
   const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
   save("calibrate-" + kind + ".svg", url);
