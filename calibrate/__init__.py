@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calibrate.infra.config import check_config, load_config
+from calibrate.infra.csp import CONTENT_SECURITY_POLICY
 from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from calibrate.infra.health import register_health
 from calibrate.infra.input_guard import register_input_guard
@@ -17,17 +18,6 @@ from calibrate.infra.logs import configure_logging
 from calibrate.infra.resources import resource_dir
 from calibrate.infra.templating import register_template_helpers
 
-# Inline styles are avoided; Chart.js needs no eval. Everything is served locally.
-CONTENT_SECURITY_POLICY = {
-    "default-src": "'self'",
-    "img-src": ["'self'", "data:"],
-    "style-src": "'self'",
-    "script-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "frame-ancestors": "'none'",
-    "form-action": "'self'",
-}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -63,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         referrer_policy="same-origin",
     )
 
+    from calibrate.api import init_api
+
+    init_api(app)  # before the blueprints: their error handlers answer the API's errors too
     _register_blueprints(app)
     register_health(app)
     register_template_helpers(app)
@@ -75,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from calibrate.admin import bp as admin_bp
-    from calibrate.api import bp as api_bp
+    from calibrate.analyst import bp as analyst_bp
     from calibrate.auth import bp as auth_bp
     from calibrate.authoring import bp as authoring_bp
     from calibrate.errors import bp as errors_bp
@@ -84,11 +77,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(participant_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(trainer_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(analyst_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from tqdm import tqdm
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 from analysis.cli import analyze
 from calibrate.auth.services import save_user
-from calibrate.domain import round_results
+from calibrate.domain import codebook, deletion, round_results
+from calibrate.domain.exports import FORMATS, Export, codebook_files, file_name, write_table
+from calibrate.domain.scope import OPERATOR, Selection, SelectionError
 from calibrate.domain.exercises import ExerciseLoadError, load_exercises, validate_path
 from calibrate.infra.extensions import db
 from calibrate.models import Role, User
@@ -117,6 +121,55 @@ def recompute_results_command() -> None:
     click.echo(f"Recomputed {round_results.recompute_all()} round results.")
 
 
+@click.command("export")
+@with_appcontext
+@click.option("--workshop", "workshops", multiple=True, metavar="CODE", help="A workshop's join code (repeat for several).")
+@click.option("--exercise", metavar="SLUG", help="An exercise: all its workshops and self-serve participants.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+def export_command(workshops: tuple[str, ...], exercise: str | None, fmt: str, out: Path) -> None:
+    """Write every table of the codebook (responses, participants, items, metrics, group tests, item statistics)
+    and codebook.md/.json into OUT; without --workshop or --exercise, everything in the database."""
+    export = Export(OPERATOR, Selection(workshops=workshops, exercise=exercise))
+    try:
+        people = len(export.people())
+    except SelectionError as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.field}") from error
+    out.mkdir(parents=True, exist_ok=True)
+    tables = list(codebook.TABLES)
+    # Three tables read every batch of people (responses, participants, metrics); the bar counts people read.
+    with tqdm(total=3 * people, unit="people", desc="export", file=click.get_text_stream("stderr"), disable=people < 1000) as bar:
+        export.progress = bar.update
+        for name in tables:
+            with (out / file_name(name, fmt)).open("wb") as handle:
+                write_table(export, name, fmt, handle)
+    for name, text in codebook_files().items():
+        (out / name).write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {len(tables)} {fmt} files and the codebook for {people} participants to {out}.")
+
+
+_AGE = re.compile(r"(\d{1,5})d")
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--older-than", "age", required=True, metavar="DAYSd", help="e.g. 90d: participants last seen before then.")
+@click.option("--yes", is_flag=True, help="Delete without asking (for cron).")
+def purge_command(age: str, yes: bool) -> None:
+    """Delete participants (with their answers) last seen more than the given number of days ago."""
+    match = _AGE.fullmatch(age.strip())
+    if match is None:
+        raise click.BadParameter("give a number of days such as 90d", param_hint="--older-than")
+    selection = deletion.older_than(int(match.group(1)))
+    found = deletion.count(OPERATOR, selection)
+    if found.participants == 0:
+        click.echo(f"Nothing to delete: nobody was last seen more than {match.group(1)} days ago.")
+        return
+    if not yes:
+        click.confirm(f"Delete {found}, last seen more than {match.group(1)} days ago?", abort=True)
+    click.echo(f"Deleted {deletion.delete_selection(OPERATOR, selection)}.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the set-up and analysis commands to the app's CLI."""
     for command in (
@@ -126,6 +179,8 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         create_demo_trainer_command,
         recompute_results_command,
+        export_command,
+        purge_command,
         analyze,
     ):
         app.cli.add_command(command)

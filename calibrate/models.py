@@ -71,12 +71,12 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.TRAINER.value)
-    api_token_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Part of every session and remember cookie (get_id); raising it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
+    api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="owner", cascade="all, delete-orphan")
 
     def get_id(self) -> str:
         """Flask-Login's id in the session and the remember cookie: "id:session_version"."""
@@ -91,6 +91,33 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API (docs/analysts.md).
+
+    Only a SHA-256 digest of the secret is stored: the secret is shown once
+    when the token is created.  A token sees exactly what its owner sees.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    # The first characters of the secret, so an owner can tell their tokens apart without the secret.
+    prefix: Mapped[str] = mapped_column(String(12))
+    read_only: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    owner: Mapped[User] = relationship(back_populates="api_tokens")
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class Exercise(db.Model):

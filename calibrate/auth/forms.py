@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -55,3 +55,15 @@ class PasswordChangeForm(FlaskForm):
         "New password again",
         validators=[InputRequired(message="Repeat the new password."), EqualTo("new_password", message="The two new passwords differ.")],
     )
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token for the JSON API: a name to recognise it by, and whether it may delete."""
+
+    name = StringField(
+        "Token name",
+        filters=[_strip],
+        validators=[DataRequired(message="Name the token, e.g. the notebook or script that uses it."), Length(max=80)],
+        description="For example: thesis notebook, nightly export.",
+    )
+    read_only = BooleanField("Read only (cannot delete participants)", default=True)

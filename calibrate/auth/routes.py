@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from calibrate.auth import bp, services
-from calibrate.auth.forms import LoginForm, PasswordChangeForm
+from calibrate.auth import bp, services, tokens
+from calibrate.auth.forms import LoginForm, PasswordChangeForm, TokenForm
 from calibrate.infra import ratelimits
 from calibrate.infra.extensions import limiter
 
@@ -49,6 +49,13 @@ def logout():
     return redirect(url_for("participant.index"))
 
 
+def _account_page(form: PasswordChangeForm, token_form: TokenForm, *, new_secret: str | None = None):
+    return render_template(
+        "auth/account.html", form=form, token_form=token_form, new_secret=new_secret,
+        tokens=tokens.active_tokens(current_user._get_current_object()),
+    ), (422 if form.errors or token_form.errors else 200)
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
@@ -58,4 +65,30 @@ def account():
             flash("Your password was changed. Other devices and browsers were signed out.", "success")
             return redirect(url_for(".account"))
         form.current_password.errors.append("The current password is wrong.")
-    return render_template("auth/account.html", form=form), (422 if form.errors else 200)
+    return _account_page(form, TokenForm(formdata=None))
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """Create a token and show its secret on this one response only (it is never stored, flashed or shown again)."""
+    token_form = TokenForm()
+    if token_form.validate_on_submit():
+        try:
+            _, secret = tokens.create_token(current_user._get_current_object(), token_form.name.data,
+                                            read_only=token_form.read_only.data)
+        except tokens.TokenLimitReached as error:
+            token_form.name.errors.append(str(error))
+        else:
+            return _account_page(PasswordChangeForm(formdata=None), TokenForm(formdata=None), new_secret=secret)
+    return _account_page(PasswordChangeForm(formdata=None), token_form)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = tokens.revoke(current_user._get_current_object(), token_id)
+    if token is None:
+        abort(404)
+    flash(f"Token “{token.name}” was revoked: it no longer works.", "success")
+    return redirect(url_for(".account") + "#tokens")

@@ -59,7 +59,10 @@ def _respond(status: int, detail: str | None, headers: dict | None = None, **pag
     title, advice = MESSAGES.get(status, (f"Error {status}", ""))
     request_id = g.get("request_id")
     if wants_json():
-        body = jsonify(error={"status": status, "title": title, "message": detail or advice, "request_id": request_id})
+        payload = {"status": status, "title": title, "message": detail or advice, "request_id": request_id}
+        if page_extras.get("errors"):
+            payload["errors"] = page_extras["errors"]
+        body = jsonify(error=payload)
         return body, status, headers or {}
     try:
         page = render_template(
@@ -92,13 +95,25 @@ def http_error(error: HTTPException):
     """Werkzeug's HTTP errors (404, 429, ...) rendered in the site's style."""
     if error.code is None or error.code < 400:
         return error
-    headers = {key: value for key, value in error.get_headers() if key.lower() == "retry-after"}
+    headers = {key: value for key, value in error.get_headers() if key.lower() in ("retry-after", "www-authenticate")}
     if error.code == 429 and "Retry-After" not in headers:
         headers["Retry-After"] = str(_limit_window_seconds(error))
     description = error.description if error.description != type(error).description else None
     if error.code >= 500:
         current_app.logger.error("HTTP %s on %s %s [request %s]", error.code, request.method, route_template(), g.get("request_id"))
-    return _respond(error.code, description, headers)
+    # Invalid API arguments (webargs, through flask-smorest) carry a message per field and location.
+    field_errors = (getattr(error, "data", None) or {}).get("messages")
+    return _respond(error.code, description or _first_field_error(field_errors), headers, errors=field_errors)
+
+
+def _first_field_error(messages) -> str | None:
+    """'query.round: Must be one of: 1, 2.' from webargs' {"query": {"round": ["Must be one of: 1, 2."]}}."""
+    if not messages:
+        return None
+    location, fields = next(iter(messages.items()))
+    name, problems = next(iter(fields.items()))
+    problem = problems[0] if isinstance(problems, list) else str(problems)
+    return f"{location}.{name}: {problem}"
 
 
 def _limit_window_seconds(error: HTTPException) -> int:

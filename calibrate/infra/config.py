@@ -129,6 +129,8 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("CALIBRATE_LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute"),
         # Saved answers per participant (not per address, which a whole room shares).
         "ANSWER_RATE_LIMIT": os.environ.get("CALIBRATE_ANSWER_RATE_LIMIT", "120 per minute"),
+        # JSON API requests per personal access token.
+        "API_RATE_LIMIT": os.environ.get("CALIBRATE_API_RATE_LIMIT", "300 per minute"),
         # Seconds a client is asked to wait when the database is unreachable (503 Retry-After).
         "RETRY_AFTER_SECONDS": _positive_int("CALIBRATE_RETRY_AFTER", 10),
         "LOG_FORMAT": os.environ.get("CALIBRATE_LOG_FORMAT", "text"),

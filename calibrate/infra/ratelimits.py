@@ -22,6 +22,7 @@ from flask_limiter.util import get_remote_address
 from calibrate.infra.extensions import limiter
 
 SIGN_IN_LIMITED = "Too many failed sign-ins for this account or from this network. Wait a minute, then try again."
+API_LIMITED = "Too many API requests with this token. Wait a minute, then try again."
 ANSWERS_LIMITED = "Answers are arriving faster than anyone can type. Wait a moment, then try again."
 
 
@@ -43,6 +44,16 @@ def login_account_limit() -> str:
 
 def answer_limit() -> str:
     return current_app.config["ANSWER_RATE_LIMIT"]
+
+
+def api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+def api_token_key() -> str:
+    """Per personal access token (its hash's start), so one script cannot slow down everyone else's."""
+    header = request.headers.get("Authorization", "")
+    return "token:" + _digest(header.removeprefix("Bearer ").strip())
 
 
 def normalise_email(email: str | None) -> str:

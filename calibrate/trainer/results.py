@@ -324,7 +324,7 @@ def _short(text: str) -> str:
 # Chart data (drawn by static/js/workshop.js)
 
 
-def _histogram(values: pd.Series, edges: np.ndarray, digits: int) -> tuple[list[str], list[int]]:
+def histogram(values: pd.Series, edges: np.ndarray, digits: int) -> tuple[list[str], list[int]]:
     """Counts with the outermost bars catching everything beyond them, and their labels."""
     finite = values.dropna().to_numpy(dtype=float)
     clipped = np.clip(finite, edges[0], np.nextafter(edges[-1], -np.inf))
@@ -339,7 +339,7 @@ def _histogram_chart(metrics: pd.DataFrame, column: str, edges: np.ndarray, digi
     series = []
     labels: list[str] = []
     for round_no, part in metrics.groupby("round", sort=True):
-        labels, counts = _histogram(part[column], edges, digits)
+        labels, counts = histogram(part[column], edges, digits)
         series.append({"label": f"Round {round_no}", "counts": counts})
     return {"labels": labels, "series": series}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Blueprint
 from sqlalchemy import select
 
 from calibrate.infra.extensions import db
@@ -57,28 +56,15 @@ def test_next_is_followed_only_within_the_site(client, kim):
 
 @pytest.mark.parametrize(
     ("role", "landing", "heading"),
-    [("trainer", "/trainer/", "Your workshops"), ("admin", "/trainer/", "Your workshops"), ("analyst", "/account", "Your account")],
+    [("trainer", "/trainer/", "Your workshops"), ("admin", "/trainer/", "Your workshops"), ("analyst", "/analysis/", "Analysis")],
 )
 def test_each_role_lands_on_its_page(app, app_ctx, role, landing, heading):
-    """No analysis blueprint is registered yet, so analysts land on their account page."""
-    assert "analyst.overview" not in app.view_functions
     make_account(f"{role}@example.org", role=role)
     client = app.test_client()
     response = sign_in(client, email=f"{role}@example.org")
     assert response.status_code == 302 and response.headers["Location"] == landing
     page = client.get(landing)
     assert page.status_code == 200 and heading in page.text
-
-
-def test_analysts_land_on_the_analysis_page_once_it_exists(app_factory, app_ctx):
-    app = app_factory()
-    analysis = Blueprint("analyst", __name__)
-    analysis.add_url_rule("/analysis/", "overview", lambda: "analysis overview")
-    app.register_blueprint(analysis)
-    make_account("ana@example.org", role="analyst")
-    client = app.test_client()
-    assert sign_in(client, email="ana@example.org").headers["Location"] == "/analysis/"
-    assert client.get("/analysis/").text == "analysis overview"
 
 
 def test_logout_is_a_post(client, kim):

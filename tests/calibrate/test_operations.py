@@ -17,14 +17,6 @@ def test_probes_answer(client):
     assert ready.status_code == 200 and ready.json["status"] == "ok" and ready.json["database"] == "ok"
 
 
-def test_api_lists_public_exercises(client, exercises):
-    data = client.get("/api/v1/exercises").json
-    slugs = {entry["slug"]: entry for entry in data}
-    assert {"public-spending", "supermarket-brands", "nature-attitudes", "self-descriptions"} <= set(slugs)
-    assert slugs["public-spending"]["n_items"] == 12
-    assert "General Social Survey" in slugs["public-spending"]["source"]
-
-
 def content_security_policy(header: str) -> dict[str, str]:
     """The policy's directives: name -> sources."""
     directives = {}

@@ -1,0 +1,87 @@
+"""The selection every analysis page, download and deletion starts from, read from the query string.
+
+A GET form without CSRF (it changes nothing), so the address of a statistics
+page holds the whole selection and can be sent to a colleague who has access.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from calibrate.domain import codebook
+from calibrate.domain.conditions import CONDITIONS
+from calibrate.domain.exports import FORMATS
+from calibrate.domain.scope import Selection
+from calibrate.models import Exercise, Workshop
+
+MAX_RETENTION_DAYS = 36500
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SelectionForm(Form):
+    """Workshops, exercise, conditions and round; empty means everything the user may see."""
+
+    workshop = CheckboxList("Workshops", validate_choice=True)
+    exercise = SelectField("Exercise", validators=[Optional()])
+    condition = CheckboxList("Conditions", choices=[SelectChoice(key, text.label) for key, text in CONDITIONS.items()])
+    round = SelectField("Round", choices=[SelectChoice("", "Both rounds"), SelectChoice("1", "Round 1"), SelectChoice("2", "Round 2")],
+                        validators=[Optional()])
+    self_serve = BooleanField("Include self-serve participants (when no workshop is chosen)", default=True)
+
+    def __init__(self, formdata, workshops: list[Workshop], exercises: list[Exercise], *, sees_self_serve: bool):
+        super().__init__(formdata)
+        self.workshop.choices = [SelectChoice(w.code, f"{w.title} ({w.code})") for w in workshops]
+        self.exercise.choices = [SelectChoice("", "All exercises")] + [SelectChoice(e.slug, e.title) for e in exercises]
+        if not sees_self_serve:
+            del self.self_serve
+        elif formdata is not None and "submitted" in formdata and "self_serve" not in formdata:
+            self.self_serve.data = False
+
+    def selection(self) -> Selection:
+        return Selection(
+            workshops=tuple(self.workshop.data or ()),
+            exercise=self.exercise.data or None,
+            conditions=tuple(self.condition.data or ()),
+            rounds=(int(self.round.data),) if self.round.data else (),
+            self_serve=bool(self.self_serve.data) if self.self_serve is not None else False,
+        )
+
+
+class DownloadForm(Form):
+    table = SelectField("File", choices=[SelectChoice("all", "Everything (zip with codebook)")]
+                        + [SelectChoice(name, table.title) for name, table in codebook.TABLES.items()])
+    format = SelectField("Format", choices=[SelectChoice(fmt, fmt.upper() if fmt != "parquet" else "Parquet") for fmt in FORMATS])
+
+
+class DeletionForm(FlaskForm):
+    """What to delete (a workshop's data, one participant, or everyone last seen over N days ago) and the confirmation.
+
+    `expected` carries the count the person confirmed; if the data changed since,
+    nothing is deleted and the new count is shown.
+    """
+
+    workshop = SelectField("A workshop's participants and answers", validators=[Optional()])
+    participant = IntegerField("One participant (number from an export)", validators=[Optional(), NumberRange(min=1)])
+    older_than_days = IntegerField(
+        "Everyone last seen more than this many days ago",
+        validators=[Optional(), NumberRange(min=0, max=MAX_RETENTION_DAYS, message=f"Use 0 to {MAX_RETENTION_DAYS} days.")],
+    )
+    expected = HiddenField(validators=[InputRequired()])
+    confirm = BooleanField("I understand that this cannot be undone", validators=[InputRequired(message="Tick to confirm.")])
+
+    def __init__(self, workshops: list[Workshop], **kwargs):
+        super().__init__(**kwargs)
+        self.workshop.choices = [SelectChoice("", "—")] + [SelectChoice(w.code, f"{w.title} ({w.code})") for w in workshops]
+
+    TARGETS = ("workshop", "participant", "older_than_days")
+
+    def chosen(self) -> list[str]:
+        return [name for name in self.TARGETS if getattr(self, name).data not in (None, "")]
