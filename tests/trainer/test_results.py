@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from analysis import GROUP_TESTS, METRICS, group_tests, item_stats, person_metrics, pooled_model, research_test
 from analysis.power import comparison_power, percent
@@ -194,3 +194,21 @@ def test_every_reading_of_a_comparison(p, se, expected):
     pair = {"A": "perspective", "B": "control", "label_A": "Perspective taking", "label_B": "Control",
             "n_A": 30, "n_B": 30, "diff": 0.12, "se": se, "p": p}
     assert comparison_reading(pair, items=12, groups=2)["verdict"].startswith(expected)
+
+
+def test_the_report_fits_the_mixed_model_once_per_set_of_answers(trainer_client, workshop, monkeypatch):
+    """Reopening a report reuses the fit; any changed answer fits again (the cache keys on the answers)."""
+    from calibrate.trainer import results
+
+    fits = []
+    monkeypatch.setattr(results, "pooled_model", lambda long: fits.append(len(long)) or pooled_model(long))
+    results.pooled_fit.cache_clear()
+    simulate_room(workshop, 8, seed=11)
+    report = f"/trainer/workshops/{workshop.id}/report"
+    first = trainer_client.get(report).text
+    assert trainer_client.get(report).text == first
+    assert len(fits) == 1
+    db.session.execute(update(Response).where(Response.id == db.session.scalar(select(Response.id).limit(1))).values(prediction=1.0))
+    db.session.commit()
+    trainer_client.get(report)
+    assert len(fits) == 2
