@@ -124,14 +124,13 @@ def send(client: FastHttpSession, method: str, path: str, who: str, data: dict |
         t0 = time.perf_counter()
         response = client.request(method, path, name=kind, data=data, headers=headers, allow_redirects=False)
         elapsed = (time.perf_counter() - t0) * 1000.0
-        status = response.status_code or 0
-        error = getattr(response, "error", None) or truncated(response)
-        if error is not None:
-            status = 0  # no complete answer: as good as a lost connection
+        cut_off = truncated(response)
+        status = 0 if cut_off else (response.status_code or 0)  # no complete answer: as good as a lost connection
+        error = getattr(response, "error", None) or cut_off  # Locust also sets `error` for a 4xx or 5xx status
         samples.append((kind, elapsed, status, start))
         if error is None and 200 <= status < 400:
             return response
-        retryable = error is not None or status >= 500 or status == 0
+        retryable = status == 0 or status >= 500  # a lost connection or a server error; never a 4xx
         pause = retry_pause(response, attempt, rng) if retryable else 0.0
         retried = retryable and time.time() + pause < give_up
         failures.append(
