@@ -3,13 +3,13 @@
     .venv/bin/python benchmarks/faults.py                                # all three, 100 participants each
     .venv/bin/python benchmarks/faults.py --fault postgres --participants 200 --out /tmp/faults
 
-For each fault:
+Once: (a) start a PostgreSQL cluster and a Redis server of our own on free loopback ports
+(benchmarks/private_services.py; the machine's shared ones are never restarted), and prepare
+the database as load_participants.py does: 20 real items, a trainer; (b) start one production
+app node (`gunicorn -c gunicorn.conf.py`, JSON logs) on them, with CALIBRATE_RETRY_AFTER=
+--retry-after so a 503 asks the client to come back soon. Then, for each fault, in a new open
+workshop:
 
-(a) start a PostgreSQL cluster and a Redis server of our own on free loopback ports
-    (benchmarks/private_services.py; the machine's shared ones are never restarted), and prepare
-    the database as load_participants.py does: 20 real items, a trainer, an open workshop;
-(b) start one production app node (`gunicorn -c gunicorn.conf.py`, JSON logs) on them, with
-    CALIBRATE_RETRY_AFTER=--retry-after so a 503 asks the client to come back soon;
 (c) run the Locust room of load_participants.py (benchmarks/load_locustfile.py) against it. Its
     participants behave like the app's pages: after a 503 they wait Retry-After and send the same
     answer again, after a lost connection they send it again shortly;
