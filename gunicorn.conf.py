@@ -4,10 +4,19 @@ Every value can be changed through the environment (README, "Production"). gunic
 access log stays off: it would write each request path, and participant paths carry the
 participant's token. The app logs every request itself (logger ``calibrate.access``) with
 the route template, status, duration and request id instead.
+
+Liveness never waits for a free worker: the master process answers ``GET /healthz`` on a port
+of its own (CALIBRATE_LIVENESS_BIND, by default the app's port + 1000), without the app, the
+database or Redis. When every worker is busy with slow requests, the app's own ``/healthz``
+waits in the queue with everything else, and a load balancer that checks it would take a
+busy but healthy node out (docs/deploy.md, "Probes").
 """
 
+import json
 import multiprocessing
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def _int(name: str, default: int) -> int:
@@ -32,3 +41,67 @@ accesslog = None  # off on purpose, see above
 disable_redirect_access_to_syslog = True
 errorlog = "-"
 loglevel = os.environ.get("CALIBRATE_LOG_LEVEL", "info").lower()
+
+
+def _liveness_address(app_bind: str) -> tuple[str, int] | None:
+    """CALIBRATE_LIVENESS_BIND ("host:port", or "off"); by default the app's host with its port + 1000."""
+    value = os.environ.get("CALIBRATE_LIVENESS_BIND", "").strip()
+    if value.lower() == "off":
+        return None
+    host, _, port = (value or app_bind).rpartition(":")
+    if not port.isdigit():  # a unix socket bind and no explicit setting: no default port to derive
+        return None
+    return host.strip("[]") or "0.0.0.0", int(port) + (0 if value else 1000)
+
+
+liveness_address = _liveness_address(bind)
+
+
+class LivenessHandler(BaseHTTPRequestHandler):
+    """GET/HEAD /healthz: 200 while the master runs at least one worker, 503 when it has none."""
+
+    arbiter = None  # set by when_ready
+
+    def do_GET(self) -> None:
+        self._answer(include_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(include_body=False)
+
+    def _answer(self, include_body: bool) -> None:
+        if self.path.split("?", 1)[0] != "/healthz":
+            status, body = 404, {"status": "not found"}
+        elif self.arbiter is not None and self.arbiter.WORKERS:
+            status, body = 200, {"status": "ok"}
+        else:
+            status, body = 503, {"status": "no workers"}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if include_body:
+            self.wfile.write(payload)
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's signature
+        """No access log: a probe every 2 s from each proxy would drown the app's own lines."""
+
+
+def when_ready(server) -> None:
+    """Start the liveness listener in the master, which never serves app requests and so is never busy."""
+    if liveness_address is None:
+        return
+    LivenessHandler.arbiter = server
+    listener = ThreadingHTTPServer(liveness_address, LivenessHandler)
+    listener.daemon_threads = True
+    server.liveness_listener = listener
+    threading.Thread(target=listener.serve_forever, name="liveness", daemon=True).start()
+    server.log.info("Liveness on http://%s:%s/healthz", *liveness_address)
+
+
+def post_fork(server, worker) -> None:
+    """A worker gets a copy of the master's liveness socket at fork: close it, only the master answers there."""
+    listener = getattr(server, "liveness_listener", None)
+    if listener is not None:
+        listener.socket.close()

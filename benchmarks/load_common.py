@@ -1,5 +1,6 @@
-"""Helpers shared by the web benchmarks: a throw-away PostgreSQL database and exercises
-built from the real items (and recorded truths) of the built-in exercises.
+"""Helpers shared by the web benchmarks: a throw-away PostgreSQL database, exercises
+built from the real items (and recorded truths) of the built-in exercises, gunicorn app
+nodes and the Locust room that drives them, and how long a fault kept it from being served.
 
 Nothing here invents data: a benchmark exercise is a selection of rows copied verbatim
 from `experiments/<slug>/items.csv`, with the provenance of every source exercise kept.
@@ -9,26 +10,49 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 EXPERIMENTS = REPO / "experiments"
 VENV_BIN = REPO / ".venv" / "bin"
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+PG_PORT = 5432
+PG_ADMIN_DSN = f"host=127.0.0.1 port={PG_PORT} user=postgres dbname=postgres"
 PROTECTED_DATABASES = {"postgres", "template0", "template1", "test"}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def recreate_database(name: str) -> str:
+def admin_dsn(port: int = PG_PORT) -> str:
+    """The maintenance database of the PostgreSQL server on 127.0.0.1:port (user postgres, trust)."""
+    return f"host=127.0.0.1 port={port} user=postgres dbname=postgres"
+
+
+def recreate_database(name: str, port: int = PG_PORT) -> str:
     """Drop and create a PostgreSQL database on 127.0.0.1; returns its SQLAlchemy URL."""
     import psycopg
 
     if name in PROTECTED_DATABASES or not name.replace("_", "").isalnum():
         raise SystemExit(f"refusing to drop and recreate database {name!r}")
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+    with psycopg.connect(admin_dsn(port), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/{name}"
+
+
+def drop_database(name: str, port: int = PG_PORT) -> None:
+    """Drop a benchmark database (WITH (FORCE) also ends the connections still open to it)."""
+    import psycopg
+
+    if name in PROTECTED_DATABASES:
+        raise SystemExit(f"refusing to drop database {name!r}")
+    with psycopg.connect(admin_dsn(port), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def backend_urls(backends: str, workdir: Path, database: str):
@@ -109,3 +133,140 @@ def percentile(values: list[float], q: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# ---------------------------------------------------------------------------- processes
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def wait_healthy(base: str, timeout: float = 90.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"{base} did not become healthy")
+
+
+def wait_idle(pids: list[int], timeout: float = 90.0) -> None:
+    """Wait until these processes have used (almost) no CPU for a second."""
+    deadline = time.time() + timeout
+    before = sum(cpu_ticks(pid) for pid in pids)
+    while time.time() < deadline:
+        time.sleep(1.0)
+        now = sum(cpu_ticks(pid) for pid in pids)
+        if now - before <= CLK_TCK * 0.05:
+            return
+        before = now
+
+
+def stop_group(proc: subprocess.Popen | None, sig=signal.SIGTERM, timeout: float = 30) -> None:
+    """Stop a process this script started in its own session (and its children)."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=timeout)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def start_app_node(name: str, port: int, workers: int, env: dict, out: Path, liveness_port: int) -> subprocess.Popen:
+    """One production app node: gunicorn with the repository's gunicorn.conf.py, in its own process group.
+
+    JSON logs go to `out/<name>.log`; the node's liveness listener (gunicorn.conf.py) is on `liveness_port`.
+    """
+    node_env = {
+        **env,
+        "CALIBRATE_ENV": "production",
+        "CALIBRATE_BIND": f"127.0.0.1:{port}",
+        "CALIBRATE_LIVENESS_BIND": f"127.0.0.1:{liveness_port}",
+        "CALIBRATE_WORKERS": str(workers),
+        "CALIBRATE_PROXY_FIX": "1",
+        "CALIBRATE_LOG_FORMAT": "json",
+        "CALIBRATE_LOG_LEVEL": "INFO",
+    }
+    node_env.pop("WEB_CONCURRENCY", None)
+    log = (out / f"{name}.log").open("w")
+    # Its own control socket (gunicorn 27+): by default every gunicorn of a user shares ~/.gunicorn/gunicorn.ctl.
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--config", str(REPO / "gunicorn.conf.py"),
+         "--control-socket", str(out / f"{name}.ctl")],
+        env=node_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    wait_healthy(f"http://127.0.0.1:{port}")
+    deadline = time.time() + 90
+    while len(children_of(proc.pid)) < workers and time.time() < deadline:
+        time.sleep(0.2)
+    wait_idle([proc.pid, *children_of(proc.pid)])
+    if proc.poll() is not None:
+        sys.exit(f"node {name} exited during start-up; see {out / f'{name}.log'}")
+    print(f"node {name}: gunicorn pid {proc.pid} on 127.0.0.1:{port} (liveness :{liveness_port}), "
+          f"{workers} sync workers", flush=True)
+    return proc
+
+
+# ---------------------------------------------------------------------------- the room (Locust)
+
+
+def room_command(host: str, participants: int, spawn_rate: float) -> list[str]:
+    """Locust, headless, running benchmarks/load_locustfile.py until every participant has finished."""
+    return [
+        str(VENV_BIN / "locust"), "-f", str(REPO / "benchmarks" / "load_locustfile.py"),
+        "--headless", "--users", str(participants), "--spawn-rate", str(spawn_rate),
+        "--host", host, "--run-time", "30m", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
+    ]
+
+
+def room_environment(env: dict, code: str, results: Path, participants: int, think_min: float, think_max: float) -> dict:
+    """The settings load_locustfile.py reads (its docstring lists them)."""
+    return {
+        **env,
+        "LOAD_CODE": code,
+        "LOAD_RESULTS": str(results),
+        "LOAD_PARTICIPANTS": str(participants),
+        "LOAD_THINK_MIN": str(think_min),
+        "LOAD_THINK_MAX": str(think_max),
+    }
+
+
+def is_failure(status: int) -> bool:
+    """A request the client had to send again: no answer (status 0) or a server error."""
+    return status == 0 or status >= 500
+
+
+def recovery_seconds(samples: list, fault_at: float) -> float | None:
+    """Seconds from a fault until the room was served again: the end of the first successful request
+    that started after the last failed one the fault caused (after the fault itself when nothing failed).
+
+    `samples` are Locust records (kind, ms, status, wall-clock start). None: nothing succeeded afterwards.
+    """
+    def end(sample) -> float:
+        return sample[3] + sample[1] / 1000.0
+
+    failed_ends = [end(s) for s in samples if is_failure(s[2]) and end(s) >= fault_at]
+    since = max(failed_ends, default=fault_at)
+    served = [end(s) for s in samples if not is_failure(s[2]) and s[3] >= since]
+    return min(served) - fault_at if served else None

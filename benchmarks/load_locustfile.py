@@ -13,9 +13,12 @@ itself, so every request is timed on its own:
     GET /j/<code> -> think, POST /j/<code> (consent) -> GET /p/<token> -> GET .../instructions
     -> think, POST .../instructions -> 20 x (GET item page, think, POST answer) -> GET .../feedback
 
-A POST that fails at the connection level or with a 5xx is retried (answers are
-idempotent: one row per participant, item and round); every failed attempt is
-recorded, so a killed worker shows up as counted, retried failures. Every item POST
+A request that fails is sent again the way the app's own pages do it (answers are
+idempotent: one row per participant, item and round): after a 503 with Retry-After, the
+same form once that time has passed (0.9-1.2 x, as static/js/retry.js); after a lost
+connection or another 5xx, after a short pause. A participant gives up on a request
+only after GIVE_UP_AFTER seconds. Every failed attempt is recorded, so a killed worker
+or a database restart shows up as counted, retried failures. Every item POST
 answered with a redirect is recorded with the values sent, so the orchestrator can
 check that each acknowledged answer is in the database exactly once.
 
@@ -46,7 +49,7 @@ TRAINER_EMAIL = os.environ.get("LOAD_TRAINER_EMAIL", "")
 TRAINER_PASSWORD = os.environ.get("LOAD_TRAINER_PASSWORD", "")
 WORKSHOP_ID = os.environ.get("LOAD_WORKSHOP_ID", "")
 DASHBOARD_EVERY = float(os.environ.get("LOAD_DASHBOARD_EVERY", "2.0"))
-MAX_ATTEMPTS = 6
+GIVE_UP_AFTER = 90.0
 RETRY_PAUSE = 0.5
 MAX_STEPS = 200
 
@@ -89,36 +92,62 @@ def kind_of(method: str, path: str) -> str:
     return f"other {method}"
 
 
+def truncated(response) -> str | None:
+    """A body cut short (the worker died while sending it): Locust reports it to its stats only, not on the response."""
+    expected = (response.headers or {}).get("content-length", "")
+    try:
+        received = len(response.content or b"")
+    except Exception as exc:  # noqa: BLE001 - reading the rest of the body failed
+        return f"body not received: {type(exc).__name__}"
+    if expected.isdigit() and received != int(expected):
+        return f"incomplete body: {received} of {expected} bytes"
+    return None
+
+
+def retry_pause(response, attempt: int, rng: random.Random) -> float:
+    """How long the page waits before sending again: its Retry-After (with the page's spread), else a short pause."""
+    value = (response.headers or {}).get("Retry-After", "") if response.status_code == 503 else ""
+    if value.strip().isdigit():
+        return int(value) * rng.uniform(0.9, 1.2)
+    return RETRY_PAUSE * min(attempt, 6)
+
+
 def send(client: FastHttpSession, method: str, path: str, who: str, data: dict | None = None, headers=None):
-    """One request, timed, without following redirects; retried on connection errors and 5xx."""
+    """One request, timed, without following redirects; sent again after a lost connection or a 5xx."""
     kind = kind_of(method, path)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    give_up = time.time() + GIVE_UP_AFTER
+    rng = random.Random()
+    attempt = 0
+    while True:
+        attempt += 1
         start = time.time()
         t0 = time.perf_counter()
         response = client.request(method, path, name=kind, data=data, headers=headers, allow_redirects=False)
         elapsed = (time.perf_counter() - t0) * 1000.0
-        status = response.status_code or 0
+        cut_off = truncated(response)
+        status = 0 if cut_off else (response.status_code or 0)  # no complete answer: as good as a lost connection
+        error = getattr(response, "error", None) or cut_off  # Locust also sets `error` for a 4xx or 5xx status
         samples.append((kind, elapsed, status, start))
-        error = getattr(response, "error", None)
         if error is None and 200 <= status < 400:
             return response
-        retryable = error is not None or status >= 500 or status == 0
+        retryable = status == 0 or status >= 500  # a lost connection or a server error; never a 4xx
+        pause = retry_pause(response, attempt, rng) if retryable else 0.0
+        retried = retryable and time.time() + pause < give_up
         failures.append(
             {
                 "who": who,
                 "kind": kind,
                 "path": path,
                 "status": status,
-                "error": repr(error)[:200] if error is not None else "",
+                "error": (error if isinstance(error, str) else repr(error))[:200] if error is not None else "",
                 "attempt": attempt,
                 "at": start,
-                "retried": retryable and attempt < MAX_ATTEMPTS,
+                "retried": retried,
             }
         )
-        if not retryable:
+        if not retried:
             return response
-        gevent.sleep(RETRY_PAUSE * attempt)
-    return response
+        gevent.sleep(pause)
 
 
 def csrf(html: str) -> str:

@@ -32,7 +32,20 @@ import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from load_common import REPO, VENV_BIN, percentile, recreate_database, write_exercise
+from load_common import (
+    CLK_TCK,
+    REPO,
+    VENV_BIN,
+    children_of,
+    cpu_ticks,
+    percentile,
+    recreate_database,
+    room_command,
+    room_environment,
+    wait_healthy,
+    wait_idle,
+    write_exercise,
+)
 
 EXERCISE_SLUG = "load-supermarket-20"
 TRAINER_EMAIL = "load-trainer@calibrate.local"
@@ -40,7 +53,6 @@ PARTICIPANT_KINDS_ORDER = [
     "join GET", "join POST", "resume GET", "instructions GET", "instructions POST",
     "item GET", "item POST", "feedback GET",
 ]
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +69,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--preload", action="store_true", help="gunicorn --preload (fork workers from a loaded app)")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--database", default="calibrate_load")
+    p.add_argument("--postgres-port", type=int, default=5432, help="PostgreSQL on 127.0.0.1 (user postgres, trust)")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     p.add_argument("--join-rate-limit", default="100000 per minute",
                    help="CALIBRATE_JOIN_RATE_LIMIT: every simulated participant comes from 127.0.0.1")
@@ -70,15 +83,9 @@ def parse_args() -> argparse.Namespace:
 # ---------------------------------------------------------------------------- set-up
 
 
-def run(cmd: list[str], env: dict) -> None:
-    result = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}")
-
-
 def prepare(args: argparse.Namespace, workdir: Path) -> tuple[dict, dict]:
     """Fresh database, schema, exercise, trainer and an open two-condition workshop."""
-    url = recreate_database(args.database)
+    url = recreate_database(args.database, args.postgres_port)
     import redis
 
     redis.Redis.from_url(args.redis_url).flushdb()  # only our own db number: old rate-limit counters
@@ -93,26 +100,39 @@ def prepare(args: argparse.Namespace, workdir: Path) -> tuple[dict, dict]:
         workdir / "exercises", EXERCISE_SLUG, f"Supermarket brand shares (first {args.items} items)",
         [("supermarket-brands", args.items)],
     )
-    run([str(VENV_BIN / "calibrate"), "init-db"], env)
-    run([str(VENV_BIN / "calibrate"), "load-exercises", str(workdir / "exercises")], env)
-
     os.environ.update({k: env[k] for k in ("CALIBRATE_DATABASE_URL", "CALIBRATE_SECRET_KEY", "REDIS_URL")})
-    from sqlalchemy import select
+    from flask_migrate import upgrade
 
     from calibrate import create_app
+    from calibrate.domain.exercises import load_exercises
     from calibrate.infra.extensions import db
-    from calibrate.models import Condition, Exercise, Role, User, Workshop, WorkshopState, utcnow
-    from calibrate.domain.workshop_codes import new_code
+    from calibrate.models import Role, User
 
     app = create_app()
     password = secrets.token_urlsafe(16)
     with app.app_context():
-        exercise = db.session.scalar(select(Exercise).where(Exercise.slug == EXERCISE_SLUG))
+        upgrade()  # what `calibrate init-db` does
+        load_exercises(workdir / "exercises")  # what `calibrate load-exercises <dir>` does
         trainer = User(email=TRAINER_EMAIL, role=Role.TRAINER.value)
         trainer.set_password(password)
+        db.session.add(trainer)
+        db.session.commit()
+    room = open_workshop(app)
+    return env, {**room, "password": password, "items": n_items, "app": app}
+
+
+def open_workshop(app) -> dict:
+    """A new open workshop of the benchmark exercise with two conditions (control, perspective), 1:1."""
+    from sqlalchemy import select
+
+    from calibrate.domain.workshop_codes import new_code
+    from calibrate.infra.extensions import db
+    from calibrate.models import Condition, Exercise, User, Workshop, WorkshopState, utcnow
+
+    with app.app_context():
         workshop = Workshop(
-            owner=trainer,
-            exercise=exercise,
+            owner=db.session.scalar(select(User).where(User.email == TRAINER_EMAIL)),
+            exercise=db.session.scalar(select(Exercise).where(Exercise.slug == EXERCISE_SLUG)),
             title="Load test room",
             code=new_code(),
             state=WorkshopState.OPEN.value,
@@ -121,29 +141,16 @@ def prepare(args: argparse.Namespace, workdir: Path) -> tuple[dict, dict]:
             ask_intervals=True,
             opened_at=utcnow(),
         )
-        db.session.add_all([trainer, workshop])
+        db.session.add(workshop)
         db.session.commit()
-        info = {"code": workshop.code, "workshop_id": workshop.id, "password": password, "items": n_items}
-    return env, {**info, "app": app}
+        return {"code": workshop.code, "workshop_id": workshop.id}
 
 
 # ---------------------------------------------------------------------------- processes
 
 
-def children_of(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
 
 
-def cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
 def postgres_pids() -> list[int]:
@@ -166,29 +173,8 @@ def machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def wait_healthy(base: str, timeout: float = 90.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    sys.exit("gunicorn did not become healthy")
 
 
-def wait_idle(pids: list[int], timeout: float = 90.0) -> None:
-    """Wait until these processes have used (almost) no CPU for a second."""
-    deadline = time.time() + timeout
-    before = sum(cpu_ticks(pid) for pid in pids)
-    while time.time() < deadline:
-        time.sleep(1.0)
-        now = sum(cpu_ticks(pid) for pid in pids)
-        if now - before <= CLK_TCK * 0.05:
-            return
-        before = now
 
 
 def machine_busy(seconds: float = 3.0) -> float:
@@ -402,25 +388,13 @@ def main() -> None:
 
     gunicorn = start_gunicorn(args, env, out, info["code"])
     results_path = out / "locust_results.json"
-    locust_env = {
-        **env,
-        "LOAD_CODE": info["code"],
-        "LOAD_RESULTS": str(results_path),
-        "LOAD_PARTICIPANTS": str(args.participants),
-        "LOAD_THINK_MIN": str(args.think_min),
-        "LOAD_THINK_MAX": str(args.think_max),
-    }
+    locust_env = room_environment(env, info["code"], results_path, args.participants, args.think_min, args.think_max)
     if not args.no_dashboard:
         locust_env.update(
             LOAD_TRAINER_EMAIL=TRAINER_EMAIL, LOAD_TRAINER_PASSWORD=info["password"],
             LOAD_WORKSHOP_ID=str(info["workshop_id"]),
         )
-    locust_cmd = [
-        str(VENV_BIN / "locust"), "-f", str(REPO / "benchmarks" / "load_locustfile.py"),
-        "--headless", "--users", str(args.participants), "--spawn-rate", str(args.spawn_rate),
-        "--host", f"http://127.0.0.1:{args.port}", "--run-time", "30m", "--only-summary",
-        "--loglevel", "WARNING", "--stop-timeout", "10",
-    ]
+    locust_cmd = room_command(f"http://127.0.0.1:{args.port}", args.participants, args.spawn_rate)
     print("running:", " ".join(locust_cmd[1:]), flush=True)
     idle_busy = machine_busy()
     print(f"machine busy before the run (other processes): {idle_busy:.0f}%", flush=True)

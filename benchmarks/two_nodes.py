@@ -50,19 +50,21 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from load_common import PG_ADMIN_DSN, PROTECTED_DATABASES, REPO, VENV_BIN, percentile
-from load_participants import (
-    children_of,
-    latency_table,
-    machine_busy,
-    prepare,
-    verify,
+from load_common import (
+    REPO,
+    drop_database,
+    percentile,
+    room_command,
+    room_environment,
+    start_app_node,
+    stop_group,
     wait_healthy,
-    wait_idle,
 )
+from load_participants import latency_table, machine_busy, prepare, verify
 
 HAPROXY_TEMPLATE = REPO / "deploy" / "haproxy.cfg"
 NODES = ("app1", "app2")
+LIVENESS_OFFSET = 1000  # each node's liveness listener (gunicorn.conf.py): its port + 1000, as in deploy/haproxy.cfg
 EXCLUDED_KINDS = ("dashboard", "login")
 
 
@@ -78,6 +80,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--kill-at", type=float, default=30.0, help="seconds after the room starts to kill a node")
     p.add_argument("--kill-node", choices=NODES, default="app2")
     p.add_argument("--database", default="calibrate_two_nodes")
+    p.add_argument("--postgres-port", type=int, default=5432, help="PostgreSQL on 127.0.0.1 (user postgres, trust)")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/6", help="its db is flushed first")
     p.add_argument("--join-rate-limit", default="100000 per minute",
                    help="CALIBRATE_JOIN_RATE_LIMIT: every simulated participant comes from 127.0.0.1")
@@ -103,8 +106,8 @@ def find_haproxy(explicit: str | None) -> str:
              "or pass --haproxy /path/to/haproxy. This script installs nothing itself.")
 
 
-def haproxy_config(template: str, listen: str, nodes: dict[str, str], stats_socket: Path) -> str:
-    """deploy/haproxy.cfg for this machine: loopback bind and servers, a private stats socket.
+def haproxy_config(template: str, listen: str, nodes: dict[str, tuple[str, int]], stats_socket: Path) -> str:
+    """deploy/haproxy.cfg for this machine: loopback bind and servers (address, liveness port), a private stats socket.
 
     Everything else (balancing, checks, retries, redispatch, forwarded headers, log format) is
     used unchanged, so the run tests the shipped file. chroot/user/group are dropped: they
@@ -124,8 +127,9 @@ def haproxy_config(template: str, listen: str, nodes: dict[str, str], stats_sock
         elif stripped == "bind :80":
             line = f"{indent}bind {listen}"
             seen["bind"] += 1
-        elif words[:1] == ["server"] and len(words) >= 3 and words[1] in nodes:
-            line = f"{indent}server {words[1]} {nodes[words[1]]}" + "".join(f" {w}" for w in words[3:])
+        elif words[:1] == ["server"] and len(words) >= 5 and words[1] in nodes and words[3] == "port":
+            address, check_port = nodes[words[1]]
+            line = f"{indent}server {words[1]} {address} port {check_port}" + "".join(f" {w}" for w in words[5:])
             seen[f"server {words[1]}"] += 1
         out.append(line)
     expected = {"stats": 1, "bind": 1, **{f"server {name}": 1 for name in nodes}}
@@ -181,59 +185,6 @@ def parse_haproxy_log(path: Path) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------- processes
-
-
-def start_node(name: str, port: int, args, env: dict, out: Path) -> subprocess.Popen:
-    """One app node: gunicorn with the repository's gunicorn.conf.py, in its own process group."""
-    node_env = {
-        **env,
-        "CALIBRATE_ENV": "production",
-        "CALIBRATE_BIND": f"127.0.0.1:{port}",
-        "CALIBRATE_WORKERS": str(args.workers),
-        "CALIBRATE_PROXY_FIX": "1",
-        "CALIBRATE_LOG_FORMAT": "json",
-        "CALIBRATE_LOG_LEVEL": "INFO",
-    }
-    node_env.pop("WEB_CONCURRENCY", None)
-    log = (out / f"{name}.log").open("w")
-    # Its own control socket (gunicorn 27+): by default every gunicorn of a user shares ~/.gunicorn/gunicorn.ctl.
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--config", str(REPO / "gunicorn.conf.py"),
-         "--control-socket", str(out / f"{name}.ctl")],
-        env=node_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    wait_healthy(f"http://127.0.0.1:{port}")
-    deadline = time.time() + 90
-    while len(children_of(proc.pid)) < args.workers and time.time() < deadline:
-        time.sleep(0.2)
-    wait_idle([proc.pid, *children_of(proc.pid)])
-    if proc.poll() is not None:
-        sys.exit(f"node {name} exited during start-up; see {out / f'{name}.log'}")
-    print(f"node {name}: gunicorn pid {proc.pid} on 127.0.0.1:{port}, {args.workers} sync workers", flush=True)
-    return proc
-
-
-def stop_group(proc: subprocess.Popen | None, sig=signal.SIGTERM, timeout: float = 30) -> None:
-    """Stop a process this script started in its own session (and its children)."""
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(timeout=timeout)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    if name in PROTECTED_DATABASES:
-        raise SystemExit(f"refusing to drop database {name!r}")
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Watcher(threading.Thread):
@@ -317,7 +268,7 @@ def main() -> None:
         run(args)
     finally:
         if not args.keep_database:
-            drop_database(args.database)  # WITH (FORCE): also ends this process's own connections
+            drop_database(args.database, args.postgres_port)  # WITH (FORCE): also ends this process's own connections
 
 
 def run(args: argparse.Namespace) -> None:
@@ -334,12 +285,12 @@ def run(args: argparse.Namespace) -> None:
         app = info.pop("app")
         print(f"database {args.database}: {info['items']}-item exercise, open workshop {info['code']}", flush=True)
         for name in NODES:
-            nodes[name] = start_node(name, ports[name], args, env, out)
+            nodes[name] = start_app_node(name, ports[name], args.workers, env, out, liveness_port=ports[name] + LIVENESS_OFFSET)
 
         stats_socket = out / "haproxy.sock"
         config = haproxy_config(
             HAPROXY_TEMPLATE.read_text(), f"127.0.0.1:{ports['proxy']}",
-            {name: f"127.0.0.1:{ports[name]}" for name in NODES}, stats_socket,
+            {name: (f"127.0.0.1:{ports[name]}", ports[name] + LIVENESS_OFFSET) for name in NODES}, stats_socket,
         )
         (out / "haproxy.cfg").write_text(config)
         check = subprocess.run([haproxy_bin, "-c", "-f", str(out / "haproxy.cfg")], capture_output=True, text=True, check=False)
@@ -359,20 +310,11 @@ def run(args: argparse.Namespace) -> None:
               f"request id from the proxy: {header_check}", flush=True)
 
         results_path = out / "locust_results.json"
-        locust_env = {
-            **env,
-            "LOAD_CODE": info["code"], "LOAD_RESULTS": str(results_path),
-            "LOAD_PARTICIPANTS": str(args.participants),
-            "LOAD_THINK_MIN": str(args.think_min), "LOAD_THINK_MAX": str(args.think_max),
-        }
+        locust_env = room_environment(env, info["code"], results_path, args.participants, args.think_min, args.think_max)
         if args.dashboard:
             locust_env.update(LOAD_TRAINER_EMAIL="load-trainer@calibrate.local",
                               LOAD_TRAINER_PASSWORD=info["password"], LOAD_WORKSHOP_ID=str(info["workshop_id"]))
-        locust_cmd = [
-            str(VENV_BIN / "locust"), "-f", str(REPO / "benchmarks" / "load_locustfile.py"),
-            "--headless", "--users", str(args.participants), "--spawn-rate", str(args.spawn_rate),
-            "--host", base, "--run-time", "30m", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
-        ]
+        locust_cmd = room_command(base, args.participants, args.spawn_rate)
         idle_busy = machine_busy()
         print(f"machine busy before the run (other processes): {idle_busy:.0f}%", flush=True)
         print(f"running {args.participants} participants through the proxy (think {args.think_min:g}-"

@@ -125,6 +125,9 @@ def test_compose_services_and_environment_match_the_app():
     assert {(name, host) for name, host, _port in backend_servers} == {("app1", "app1"), ("app2", "app2")}
     bind = services["app1"]["environment"]["CALIBRATE_BIND"]
     assert {port for *_, port in backend_servers} == {bind.rsplit(":", 1)[1]}
+    # HAProxy checks each node's liveness port, which gunicorn's master answers (gunicorn.conf.py).
+    check_ports = set(re.findall(r"^\s*server \S+ \S+ port (\d+)", (DEPLOY / "haproxy.cfg").read_text(), flags=re.MULTILINE))
+    assert check_ports == {services["app1"]["environment"]["CALIBRATE_LIVENESS_BIND"].rsplit(":", 1)[1]}
 
 
 def test_dockerfile_runs_the_repository_gunicorn_config():
@@ -137,4 +140,5 @@ def test_dockerfile_runs_the_repository_gunicorn_config():
     user = next(line for line in instructions if line.startswith("USER "))
     assert user.split()[1] not in {"root", "0"}
     assert text.index("USER ") < text.index("CMD ")
-    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, flags=re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\n?.*127\.0\.0\.1:9000/healthz", text, flags=re.MULTILINE), "the liveness port"
+    assert "CALIBRATE_LIVENESS_BIND=0.0.0.0:9000" in text
