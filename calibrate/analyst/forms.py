@@ -7,7 +7,7 @@ page holds the whole selection and can be sent to a colleague who has access.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms import BooleanField, Form, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -16,6 +16,7 @@ from calibrate.domain import codebook
 from calibrate.domain.conditions import CONDITIONS
 from calibrate.domain.exports import FORMATS
 from calibrate.domain.scope import Selection
+from calibrate.infra.form_fields import WholeNumberField
 from calibrate.models import Exercise, Workshop
 
 MAX_RETENTION_DAYS = 36500
@@ -69,8 +70,8 @@ class DeletionForm(FlaskForm):
     """
 
     workshop = SelectField("A workshop's participants and answers", validators=[Optional()])
-    participant = IntegerField("One participant (number from an export)", validators=[Optional(), NumberRange(min=1)])
-    older_than_days = IntegerField(
+    participant = WholeNumberField("One participant (number from an export)", validators=[Optional(), NumberRange(min=1)])
+    older_than_days = WholeNumberField(
         "Everyone last seen more than this many days ago",
         validators=[Optional(), NumberRange(min=0, max=MAX_RETENTION_DAYS, message=f"Use 0 to {MAX_RETENTION_DAYS} days.")],
     )

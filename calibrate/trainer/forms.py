@@ -13,11 +13,12 @@ so both accept exactly the same values.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
+from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from calibrate.domain.conditions import CONDITIONS, ConditionText
+from calibrate.infra.form_fields import WholeNumberField
 from calibrate.models import Condition, Exercise, Workshop
 from calibrate.trainer.services import (
     DEFAULT_EXPECTED_PARTICIPANTS,
@@ -36,7 +37,7 @@ def _condition_fields() -> dict:
     fields = {}
     for key, text in CONDITIONS.items():
         fields[f"use_{key}"] = BooleanField(text.label, default=key == Condition.CONTROL.value)
-        fields[f"weight_{key}"] = IntegerField(
+        fields[f"weight_{key}"] = WholeNumberField(
             f"Allocation weight for {text.label}",
             default=1,
             validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT, message=f"Use a whole number from 1 to {MAX_WEIGHT}.")],
@@ -52,7 +53,7 @@ class PlanFields(ConditionFields):
     """The settings that decide how many people each comparison has: shared by the form and the panel."""
 
     exercise_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
-    expected_participants = IntegerField(
+    expected_participants = WholeNumberField(
         "Expected participants",
         default=DEFAULT_EXPECTED_PARTICIPANTS,
         validators=[
