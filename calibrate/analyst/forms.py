@@ -43,8 +43,9 @@ class SelectionForm(Form):
         self.exercise.choices = [SelectChoice("", "All exercises")] + [SelectChoice(e.slug, e.title) for e in exercises]
         if not sees_self_serve:
             del self.self_serve
-        elif formdata is not None and "submitted" in formdata and "self_serve" not in formdata:
-            self.self_serve.data = False
+        elif formdata is None or "submitted" not in formdata:
+            # Before the form is sent, self-serve people are included; once sent, the box says.
+            self.self_serve.data = True
 
     def selection(self) -> Selection:
         return Selection(

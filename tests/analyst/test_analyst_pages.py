@@ -94,6 +94,8 @@ def test_statistics_selection_by_condition_and_round(analyst_client, world):
     assert f"data-people>{people}<" in page.text
     with_self_serve = analyst_client.get("/analysis/statistics?condition=control&round=1&submitted=1&self_serve=y")
     assert f"data-people>{people + 1}<" in with_self_serve.text
+    # A shared link that never went through the form includes self-serve people, as the unticked form says.
+    assert f"data-people>{people + 1}<" in analyst_client.get("/analysis/statistics?condition=control&round=1").text
 
 
 def test_bad_round_is_named(analyst_client):
