@@ -154,3 +154,12 @@ def test_another_trainers_draft_is_not_found(trainer_client, other_client, app_c
     assert db.session.get(AuthoringDraft, draft) is not None
     assert trainer_client.post(f"/trainer/exercises/drafts/{draft}/delete").status_code == 302
     assert db.session.get(AuthoringDraft, draft) is None
+
+
+def test_add_an_item_keeps_what_was_typed_and_adds_an_empty_block(trainer_client, app_ctx, survey_csv):
+    draft = draft_id(upload(trainer_client, "shoppers.csv", survey_csv))
+    page = trainer_client.post(f"/trainer/exercises/drafts/{draft}", data=form_data(SPECS, META, action="add_item"))
+    assert page.status_code == 200
+    assert 'name="items-8-item_id"' in page.text and 'name="items-9-item_id"' not in page.text
+    assert db.session.get(AuthoringDraft, draft).settings["items"][7]["item_id"] == "paid"
+    assert len(db.session.get(AuthoringDraft, draft).settings["items"]) == 9
