@@ -5,7 +5,7 @@ A trainer's own survey file (calibrate/authoring) becomes an exercise through th
 functions. Each row is one respondent, or one choice of a respondent who made several;
 optional weights make the sample represent its population, and optional clusters
 (respondents, households, sampling units) say which rows are not independent.
-Definitions and the reasons for them: docs/methods.md, section 9.
+Definitions and the reasons for them: docs/methods.md, section 8.
 
 - :func:`weighted_mean` – the weighted mean with a cluster-robust (sandwich) standard
   error; a share is the mean of a 0/1 indicator (:func:`weighted_share`).

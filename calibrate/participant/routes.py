@@ -217,7 +217,8 @@ def start_round2(token: str):
 def results_json(token: str):
     participant = participant_or_404(token)
     answers, metrics = export_records(participant)
-    body = json.dumps({"exercise": participant.exercise.slug, "answers": answers, "metrics": metrics}, indent=2)
+    body = json.dumps({"exercise": participant.exercise.slug, "exercise_version": participant.exercise.version,
+                       "answers": answers, "metrics": metrics}, indent=2)
     return attachment(body, "application/json", f"calibrate-{participant.exercise.slug}.json")
 
 

@@ -49,6 +49,13 @@ def _condition_fields() -> dict:
 ConditionFields = type("ConditionFields", (Form,), _condition_fields())
 
 
+def _exercise_label(exercise: Exercise) -> str:
+    """Title and size; the version too once there is more than one, so a trainer knows which one a workshop keeps."""
+    version = f", version {exercise.version}" if exercise.version > 1 else ""
+    archived = ", archived" if exercise.is_archived else ""
+    return f"{exercise.title} ({len(exercise.items)} items{version}{archived})"
+
+
 class PlanFields(ConditionFields):
     """The settings that decide how many people each comparison has: shared by the form and the panel."""
 
@@ -74,7 +81,7 @@ class PlanFields(ConditionFields):
     def set_exercises(self, exercises: list[Exercise]) -> None:
         self.exercises = {exercise.id: exercise for exercise in exercises}
         self.exercise_id.choices = [
-            SelectChoice(exercise.id, f"{exercise.title} ({len(exercise.items)} items)") for exercise in exercises
+            SelectChoice(exercise.id, _exercise_label(exercise)) for exercise in exercises
         ]
 
     def chosen_conditions(self) -> tuple[list[str], list[int]]:

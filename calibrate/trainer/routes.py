@@ -62,7 +62,9 @@ def power_panel():
     trainer can choose and arithmetic on the numbers given.  Bad values get a
     400 that names them.
     """
-    query = PowerQuery(selectable_exercises(current_user), request.args)
+    # A workshop being edited keeps its own (possibly older) exercise version, so the panel accepts that one too.
+    kept = services.exercise_of_own_workshop(current_user, request.args.get("exercise_id", type=int))
+    query = PowerQuery(selectable_exercises(current_user, keep=kept), request.args)
     valid = query.validate()
     plan, problems = query.power_panel()
     return render_template("trainer/_power.html", plan=plan, problems=problems), (200 if valid else 400)

@@ -222,6 +222,16 @@ def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, e
     return f"plan for about {power_analysis.about(room)} participants in all"
 
 
+def exercise_of_own_workshop(owner: User, exercise_id: int | None) -> Exercise | None:
+    """The exercise version one of the owner's workshops uses (it may be older or archived), or None."""
+    if exercise_id is None:
+        return None
+    return db.session.scalar(
+        select(Exercise).join(Workshop, Workshop.exercise_id == Exercise.id)
+        .where(Exercise.id == exercise_id, Workshop.owner_id == owner.id).limit(1)
+    )
+
+
 def owned_workshop(owner: User, workshop_id: int) -> Workshop | None:
     """The owner's workshop with this id; None for anyone else's."""
     return db.session.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.owner_id == owner.id))

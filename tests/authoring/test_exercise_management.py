@@ -61,6 +61,9 @@ def test_exercise_files_are_saved_for_their_uploader_only(trainer_client, other_
         "title": "Not mine", "exercise_id": str(exercise.id), "use_control": "y", "weight_control": "1",
         "expected_participants": "20"})
     assert refused.status_code == 422 and "Not a valid choice." in refused.text
+    panel = other_client.get("/trainer/workshops/power", query_string={
+        "exercise_id": exercise.id, "use_control": "y", "weight_control": "1", "expected_participants": "20"})
+    assert panel.status_code == 400
     assert exercise.slug not in {e.slug for e in exercise_catalogue.landing_exercises()}
 
 
@@ -178,6 +181,9 @@ def test_editing_a_draft_workshop_keeps_its_older_version_selectable(trainer_cli
     assert load_exercises(root) == {"eco-apples": "version 2"}
     page = trainer_client.get(f"/trainer/workshops/{draft.id}/edit").text
     assert f'<option selected value="{draft.exercise_id}"' in page or f'value="{draft.exercise_id}" selected' in page
+    panel = trainer_client.get("/trainer/workshops/power", query_string={
+        "exercise_id": draft.exercise_id, "use_control": "y", "weight_control": "1", "expected_participants": "20"})
+    assert panel.status_code == 200
     saved = trainer_client.post(f"/trainer/workshops/{draft.id}/edit", data={
         "title": "Next week", "exercise_id": str(draft.exercise_id), "use_control": "y", "weight_control": "1",
         "expected_participants": "20"})

@@ -154,3 +154,24 @@ def test_another_trainers_draft_is_not_found(trainer_client, other_client, app_c
     assert db.session.get(AuthoringDraft, draft) is not None
     assert trainer_client.post(f"/trainer/exercises/drafts/{draft}/delete").status_code == 302
     assert db.session.get(AuthoringDraft, draft) is None
+
+
+def test_add_an_item_keeps_what_was_typed_and_adds_an_empty_block(trainer_client, app_ctx, survey_csv):
+    draft = draft_id(upload(trainer_client, "shoppers.csv", survey_csv))
+    page = trainer_client.post(f"/trainer/exercises/drafts/{draft}", data=form_data(SPECS, META, action="add_item"))
+    assert page.status_code == 200
+    assert 'name="items-8-item_id"' in page.text and 'name="items-9-item_id"' not in page.text
+    assert db.session.get(AuthoringDraft, draft).settings["items"][7]["item_id"] == "paid"
+    assert len(db.session.get(AuthoringDraft, draft).settings["items"]) == 9
+
+
+def test_size_and_row_limits_are_named(trainer_client, app_ctx, monkeypatch, survey_csv):
+    from calibrate.authoring import survey_file
+
+    monkeypatch.setattr(survey_file, "MAX_SURVEY_ROWS", 100)
+    response = upload(trainer_client, "shoppers.csv", survey_csv)
+    assert response.status_code == 422 and "shoppers.csv: has 480 rows, more than the limit of 100" in response.text
+    monkeypatch.setattr(survey_file, "MAX_SURVEY_BYTES", 1000)
+    response = upload(trainer_client, "shoppers.csv", survey_csv)
+    assert response.status_code == 422 and "more than the limit of 1,000" in response.text
+    assert db.session.scalar(select(func.count(AuthoringDraft.id))) == 0
