@@ -22,6 +22,7 @@ from calibrate.domain.scope import (
     Selection,
     SelectionError,
     exercise_filter,
+    exercise_versions,
     participant_ids,
     resolve,
     visible_workshops,
@@ -130,7 +131,7 @@ def list_workshops(args):
     query = select(Workshop, people.label("people")).where(visible_workshops(_owner()))
     if args.get("exercise"):
         _, exercise = _resolve(Selection(exercise=args["exercise"]))
-        query = query.where(Workshop.exercise_id == exercise.id)
+        query = query.where(Workshop.exercise_id.in_(exercise_versions(exercise)))
     rows = db.session.execute(query.order_by(Workshop.created_at.desc(), Workshop.id.desc()))
     return {
         "data": [

@@ -23,6 +23,7 @@ from analysis.group import (
     ROUND_METRICS,
 )
 from analysis.metrics import METRIC_COLUMNS
+from analysis.units import VALUE_TYPES
 from analysis.vocabulary import GROUP_TESTS, METRICS
 from calibrate.domain.conditions import CONDITIONS
 
@@ -90,6 +91,13 @@ RESPONSES = Table(
         _c("own_max", NUMBER, "Top of the own-answer scale.", nullable=False),
         _EMPATHY,
         _c("answered_at", DATETIME, "When the answer was saved (a changed answer keeps its latest time).", unit=TIMESTAMP),
+        _c("exercise", STRING, "Slug of the exercise answered (items.exercise).", nullable=False),
+        _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
+           "(items.exercise_version).", nullable=False),
+        _c("value_type", STRING, "What prediction and truth are: percent, share, rating or money (docs/exercises.md).",
+           allowed=tuple(VALUE_TYPES), nullable=False),
+        _c("unit", STRING, "Unit of prediction and truth as shown to the person (items.unit).", nullable=False),
+        _c("currency", STRING, "ISO 4217 code for money items; empty otherwise."),
     ),
 )
 
@@ -101,6 +109,8 @@ PARTICIPANTS = Table(
     (
         _PARTICIPANT,
         _c("exercise", STRING, "Slug of the exercise taken (items.exercise).", nullable=False),
+        _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
+           "(items.exercise_version).", nullable=False),
         _WORKSHOP,
         _c("pseudonym", STRING, "The optional name the person typed when joining; empty when none."),
         _CONDITION,
@@ -122,8 +132,8 @@ ITEMS = Table(
     "(docs/exercises.md) and the exercise version it was answered in.",
     (
         _c("exercise", STRING, "Slug of the exercise.", nullable=False),
-        _c("exercise_version", STRING, "SHA-256 of the exercise definition and items as loaded; changes when they change.",
-           nullable=False),
+        _c("exercise_version", INTEGER, "Version of the exercise the item belongs to; a changed exercise with answers "
+           "becomes its next version, so an item's truth never changes (docs/exercises.md).", nullable=False),
         _c("item_id", STRING, "The item's key within its exercise.", nullable=False),
         _c("position", INTEGER, "Order in the exercise, from 1.", nullable=False),
         _c("label", STRING, "Short name of the item.", nullable=False),
@@ -176,6 +186,7 @@ METRICS_TABLE = Table(
         _WORKSHOP,
         _EMPATHY,
         _metric_column("n_items"),
+        _metric_column("n_intervals"),
         *(_metric_column(name) for name in METRIC_COLUMNS),
         _c("note", STRING, "Why some metrics are empty, one clause per reason; empty when all are defined."),
     ),
@@ -265,6 +276,8 @@ ITEM_STATS = Table(
     "One row per item and round across the selected persons, in the item's raw unit (analysis.item_stats).",
     (
         _c("exercise", STRING, "Slug of the exercise.", nullable=False),
+        _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
+           "(items.exercise_version).", nullable=False),
         _c("item_id", STRING, "The item's key.", nullable=False),
         _ROUND,
         _c("n", INTEGER, "Answers with a prediction and a truth.", nullable=False),

@@ -106,6 +106,7 @@ class Export:
                 select(
                     Participant.id.label("participant_id"),
                     Exercise.slug.label("exercise"),
+                    Exercise.version.label("exercise_version"),
                     Workshop.code.label("workshop"),
                     Participant.pseudonym,
                     Participant.condition,
@@ -132,7 +133,7 @@ class Export:
     def _items(self) -> Iterator[pd.DataFrame]:
         items = db.session.scalars(
             select(Item).join(Item.exercise).where(Item.exercise_id.in_(self._exercise_ids()))
-            .order_by(Exercise.slug, Item.position)
+            .order_by(Exercise.slug, Exercise.version, Item.position)
         )
         yield pd.DataFrame([item_row(item) for item in items])
 
@@ -158,10 +159,10 @@ class Export:
         """Statistics per item, reading one item's answers at a time."""
         chosen = participant_filter(self.user, self.selection)
         items = db.session.execute(
-            select(Item.id, Item.item_key, Exercise.slug).join(Item.exercise)
-            .where(Item.exercise_id.in_(self._exercise_ids())).order_by(Exercise.slug, Item.position)
+            select(Item.id, Item.item_key, Exercise.slug, Exercise.version).join(Item.exercise)
+            .where(Item.exercise_id.in_(self._exercise_ids())).order_by(Exercise.slug, Exercise.version, Item.position)
         ).all()
-        for item_id, key, slug in items:
+        for item_id, key, slug, version in items:
             query = (
                 select(Response.round, Response.own, Response.prediction, Item.truth)
                 .join(Response.participant).join(Response.item)
@@ -173,7 +174,7 @@ class Export:
             if answers.empty:
                 continue
             stats = item_stats(answers.assign(item_id=key).astype({"own": float, "prediction": float, "truth": float}))
-            yield stats.assign(exercise=slug, round=stats["round"] if "round" in stats else answers["round"].iloc[0])
+            yield stats.assign(exercise=slug, exercise_version=version, round=stats["round"] if "round" in stats else answers["round"].iloc[0])
 
 
 def item_row(item: Item) -> dict:
@@ -181,7 +182,7 @@ def item_row(item: Item) -> dict:
     exercise = item.exercise
     choices = "|".join(f"{value}={label}" for value, label in item.own_choices) if item.own_choices else None
     return {
-        "exercise": exercise.slug, "exercise_version": exercise.content_hash, "item_id": item.item_key,
+        "exercise": exercise.slug, "exercise_version": exercise.version, "item_id": item.item_key,
         "position": item.position + 1, "label": item.label, "prompt": item.prompt, "own_prompt": item.own_prompt,
         "own_min": item.own_min, "own_max": item.own_max, "own_step": item.own_step, "own_choices": choices,
         "own_optional": item.own_optional, "unit": item.unit, "min": item.min, "max": item.max, "truth": item.truth,

@@ -108,10 +108,13 @@ def resolve(user: User | Operator, selection: Selection) -> tuple[list[Workshop]
         workshops = [found[code] for code in codes]
     exercise = None
     if selection.exercise:
-        exercise = db.session.scalar(select(Exercise).where(Exercise.slug == selection.exercise))
+        # A slug names every version of the exercise; the newest stands for them (docs/exercises.md).
+        exercise = db.session.scalar(
+            select(Exercise).where(Exercise.slug == selection.exercise).order_by(Exercise.version.desc()).limit(1)
+        )
         if exercise is None:
             raise SelectionError("exercise", f"no exercise {selection.exercise!r}")
-        other = [workshop.code for workshop in workshops if workshop.exercise_id != exercise.id]
+        other = [workshop.code for workshop in workshops if workshop.exercise.slug != exercise.slug]
         if other:
             raise SelectionError("workshop", f"{', '.join(other)} ran another exercise than {exercise.slug!r}")
     unknown = [key for key in selection.conditions if key not in CONDITION_KEYS]
@@ -132,7 +135,7 @@ def participant_filter(user: User | Operator, selection: Selection) -> ColumnEle
     elif not selection.self_serve:
         conditions.append(Participant.workshop_id.is_not(None))
     if exercise is not None:
-        conditions.append(Participant.exercise_id == exercise.id)
+        conditions.append(Participant.exercise_id.in_(exercise_versions(exercise)))
     if selection.conditions:
         conditions.append(Participant.condition.in_(selection.conditions))
     if selection.participant_ids:
@@ -152,6 +155,11 @@ def workshop_choices(user: User | Operator) -> list[Workshop]:
     return list(
         db.session.scalars(select(Workshop).where(visible_workshops(user)).order_by(Workshop.created_at.desc(), Workshop.id.desc()))
     )
+
+
+def exercise_versions(exercise: Exercise) -> Select:
+    """`SELECT exercise.id` of every version of this exercise: a selection by slug spans them all."""
+    return select(Exercise.id).where(Exercise.slug == exercise.slug)
 
 
 def exercise_filter(user: User | Operator) -> ColumnElement[bool]:
