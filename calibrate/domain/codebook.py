@@ -120,7 +120,9 @@ PARTICIPANTS = Table(
         _c("finished_round1_at", DATETIME, "When round 1 was finished; empty if not (yet).", unit=TIMESTAMP),
         _c("round2_started_at", DATETIME, "When round 2 was started; empty if not.", unit=TIMESTAMP),
         _c("finished_round2_at", DATETIME, "When round 2 was finished; empty if not.", unit=TIMESTAMP),
-        _c("last_seen_at", DATETIME, "The person's last request; retention (`calibrate purge`) counts from it.",
+        _c("last_seen_at", DATETIME, "The person's last activity other than answering (joining, instructions, coming "
+           "back, the questionnaire, finishing a round); each answer has its own time (responses.answered_at), and "
+           "retention (`calibrate purge`) counts from the later of the two.",
            unit=TIMESTAMP, nullable=False),
     ),
 )

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 
 from calibrate.infra.extensions import db
-from calibrate.models import Condition, Exercise, Participant, Role, User, Workshop
+from calibrate.models import Condition, Exercise, Participant, Response, Role, User, Workshop
 
 ROUNDS = (1, 2)
 CONDITION_KEYS = tuple(condition.value for condition in Condition)
@@ -141,7 +141,11 @@ def participant_filter(user: User | Operator, selection: Selection) -> ColumnEle
     if selection.participant_ids:
         conditions.append(Participant.id.in_(selection.participant_ids))
     if selection.older_than is not None:
-        conditions.append(Participant.last_seen_at < selection.older_than)
+        # Last seen before then, and no answer since: answering writes only the answer's own time.
+        answered_since = select(Response.id).where(
+            Response.participant_id == Participant.id, Response.answered_at >= selection.older_than
+        )
+        conditions.append(and_(Participant.last_seen_at < selection.older_than, ~answered_since.exists()))
     return and_(*conditions)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from calibrate.domain import codebook
 from calibrate.infra.extensions import db
-from calibrate.models import Participant, utcnow
+from calibrate.models import Participant, Response, utcnow
 from tests.analyst_data import build_world
 
 
@@ -28,14 +28,20 @@ def test_export_names_an_unknown_workshop(app, exercises, tmp_path):
 
 
 def test_purge_deletes_only_old_participants_after_confirmation(app, exercises):
+    """Old means last seen and last answer both before the cut-off (an answer's time counts as seen)."""
     world = build_world()
-    db.session.execute(update(Participant).where(Participant.workshop_id == world.mine.id).values(last_seen_at=utcnow() - timedelta(days=100)))
+    long_ago = utcnow() - timedelta(days=100)
+    mine = select(Participant.id).where(Participant.workshop_id == world.mine.id)
+    db.session.execute(update(Participant).where(Participant.id.in_(mine)).values(last_seen_at=long_ago))
+    db.session.execute(update(Response).where(Response.participant_id.in_(mine)).values(answered_at=long_ago))
+    still_answering = db.session.scalar(mine.order_by(Participant.id).limit(1))
+    db.session.execute(update(Response).where(Response.participant_id == still_answering).values(answered_at=utcnow()))
     db.session.commit()
     runner = app.test_cli_runner()
     declined = runner.invoke(args=["purge", "--older-than", "90d"], input="n\n")
-    assert "Delete 8 participants and 96 answers" in declined.output and declined.exit_code == 1
+    assert "Delete 7 participants and 84 answers" in declined.output and declined.exit_code == 1
     assert db.session.scalar(select(func.count(Participant.id))) == 17
     done = runner.invoke(args=["purge", "--older-than", "90d", "--yes"])
-    assert done.exit_code == 0 and "Deleted 8 participants and 96 answers" in done.output
-    assert db.session.scalar(select(func.count(Participant.id))) == 9
+    assert done.exit_code == 0 and "Deleted 7 participants and 84 answers" in done.output
+    assert db.session.scalar(select(func.count(Participant.id))) == 10
     assert runner.invoke(args=["purge", "--older-than", "ninety"]).exit_code == 2
