@@ -222,10 +222,13 @@ def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, e
     return f"plan for about {power_analysis.about(room)} participants in all"
 
 
+MAX_ROW_ID = 2**63
+
+
 def exercise_of_own_workshop(owner: User, exercise_id: int | None) -> Exercise | None:
     """The exercise version one of the owner's workshops uses (it may be older or archived), or None."""
-    if exercise_id is None:
-        return None
+    if exercise_id is None or not 0 < exercise_id < MAX_ROW_ID:
+        return None  # not a row id at all (a database integer has 63 bits)
     return db.session.scalar(
         select(Exercise).join(Workshop, Workshop.exercise_id == Exercise.id)
         .where(Exercise.id == exercise_id, Workshop.owner_id == owner.id).limit(1)

@@ -13,7 +13,7 @@ from calibrate.domain.long_format import LONG_COLUMNS
 def test_long_format_and_engine_outputs_are_in_the_codebook():
     assert TABLES["responses"].names == LONG_COLUMNS
     assert set(METRIC_COLUMNS) <= set(TABLES["metrics"].names)
-    assert [c for c in TABLES["item_stats"].names if c not in ("exercise", "item_id", "round")] == list(ITEM_COLUMNS)
+    assert [c for c in TABLES["item_stats"].names if c not in ("exercise", "exercise_version", "item_id", "round")] == list(ITEM_COLUMNS)
 
 
 def test_both_renderings_name_every_column_with_type_and_description():
