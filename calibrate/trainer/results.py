@@ -28,7 +28,6 @@ from calibrate.domain.long_format import long_frame
 IDLE_AFTER = timedelta(minutes=1)
 SIGNIFICANCE = 0.05
 MAX_IDLE_LISTED = 25
-CHART_LABEL_CHARS = 48
 
 # Histogram bins. Egocentric weights beyond the outer edges and errors above
 # the last edge are counted in the outermost bars, so one wild answer cannot
@@ -301,17 +300,19 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
 
 
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
-    """Per-item statistics in exercise order, numbered as participants saw them."""
+    """Per-item statistics in the order and with the numbers participants saw: 1, 2, 3 … within each round."""
+    seen_as = {
+        item.item_key: (round_no, number)
+        for round_no in ROUNDS
+        for number, item in enumerate(round_items(workshop.exercise.items, workshop, round_no), start=1)
+    }
     items = {item.item_key: item for item in workshop.exercise.items}
     rows = []
     for row in _rows(stats):
         item = items[row["item_id"]]
-        rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit})
-    return sorted(rows, key=lambda row: row["number"])
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= CHART_LABEL_CHARS else text[: CHART_LABEL_CHARS - 1].rstrip() + "…"
+        round_no, number = seen_as.get(item.item_key, (1, item.position + 1))
+        rows.append({**row, "item_round": round_no, "number": number, "label": item.label, "prompt": item.prompt, "unit": item.unit})
+    return sorted(rows, key=lambda row: (row["item_round"], row["number"]))
 
 
 # --------------------------------------------------------------------------
@@ -342,12 +343,18 @@ def _mean_ci(row: dict, label: str) -> dict:
     return {"label": label, "mean": row["mean"], "low": row["ci_low"], "high": row["ci_high"], "n": row["n"]}
 
 
+def _item_chart_label(row: dict, two_rounds: bool) -> str:
+    return (f"R{row['item_round']} · " if two_rounds else "") + f"{row['number']}. {row['label']}"
+
+
 def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
+    two_rounds = len({row["item_round"] for row in results.items}) > 1
     return {
         "egocentric": _histogram_chart(metrics, "b_own", EGOCENTRIC_EDGES, 1),
         "mae": _histogram_chart(metrics, "mae", MAE_EDGES, 0),
         "items": {
-            "labels": [f"{row['number']}. {_short(row['label'])}" for row in results.items],
+            # Whole labels: the charts wrap them onto several lines rather than cut them.
+            "labels": [_item_chart_label(row, two_rounds) for row in results.items],
             "titles": [row["prompt"] for row in results.items],
             "truth": [row["truth"] for row in results.items],
             "prediction": [row["mean_prediction"] for row in results.items],

@@ -75,11 +75,11 @@ def test_projector_shows_only_code_and_count_until_revealed(trainer_client, work
     live = f"/trainer/workshops/{workshop.id}/projector/live"
     before = trainer_client.get(live).text
     assert workshop.code in before and "<strong>6</strong> joined" in before
-    assert "workshop-charts" not in before and "Own-taste pull" not in before and "pulled our predictions" not in before
+    assert "workshop-charts" not in before and "Egocentric weight" not in before
 
     trainer_client.post(f"/trainer/workshops/{workshop.id}/reveal")
     after = trainer_client.get(live).text
-    assert "Our own taste pulled our predictions" in after and 'data-chart="items"' in after
+    assert 'data-slide="items"' in after and 'data-chart="items"' in after
     assert "secret-name" not in after, "no pseudonyms on the projector"
     assert len(chart_data(after)["items"]["labels"]) == 12
 
