@@ -10,6 +10,7 @@ refreshes as fast as a room of 5 (see tests/trainer/test_scale.py).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -60,6 +61,7 @@ class WorkshopResults:
     pooled_warnings: list[str] = field(default_factory=list)
     pooled_reason: str = ""
     items: list[dict] = field(default_factory=list)
+    question: str = ""  # the wording every item's survey question shares, shown once ("…" where items differ)
     charts: dict = field(default_factory=dict)
 
     def overall_for(self, round_no: int) -> dict | None:
@@ -199,6 +201,7 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     if Condition.MARKET_RESEARCH.value in workshop.conditions:
         _add_research(results, tests, only_round, workshop.ask_empathy)
     results.items = _item_rows(workshop, item_stats(long))
+    results.question = _shared_question(results.items)
     results.charts = _charts(results, metrics)
 
 
@@ -343,6 +346,30 @@ def _mean_ci(row: dict, label: str) -> dict:
     return {"label": label, "mean": row["mean"], "low": row["ci_low"], "high": row["ci_high"], "n": row["n"]}
 
 
+MIN_SHARED_WORDING = 40  # characters; less than this is not worth pulling out of the item rows
+
+
+def _shared_question(rows: list[dict]) -> str:
+    """The wording all items' questions share, with "…" for the part that differs; each row keeps only that part.
+
+    The item questions of an exercise usually repeat one long survey question
+    with a different object; the report gives it once and each item its own words.
+    """
+    prompts = [row["prompt"] for row in rows]
+    if len(set(prompts)) < 2:
+        return ""
+    head = os.path.commonprefix(prompts)
+    head = head[: head.rfind(" ") + 1] if " " in head else ""
+    tail = os.path.commonprefix([prompt[len(head) :][::-1] for prompt in prompts])[::-1]
+    tail = tail[tail.find(" ") :] if " " in tail else ""
+    if len(head) + len(tail) < MIN_SHARED_WORDING:
+        return ""
+    for row in rows:
+        own = row["prompt"][len(head) : len(row["prompt"]) - len(tail)].strip()
+        row["prompt"] = "" if own.rstrip(".?").lower() == row["label"].lower() else own
+    return f"{head.strip()} … {tail.strip()}".strip()
+
+
 def _item_chart_label(row: dict, two_rounds: bool) -> str:
     return (f"R{row['item_round']} · " if two_rounds else "") + f"{row['number']}. {row['label']}"
 
@@ -355,7 +382,7 @@ def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
         "items": {
             # Whole labels: the charts wrap them onto several lines rather than cut them.
             "labels": [_item_chart_label(row, two_rounds) for row in results.items],
-            "titles": [row["prompt"] for row in results.items],
+            "titles": [row["prompt"] or row["label"] for row in results.items],
             "truth": [row["truth"] for row in results.items],
             "prediction": [row["mean_prediction"] for row in results.items],
             "unit": results.items[0]["unit"] if results.items else "",
