@@ -124,7 +124,8 @@
   const lastResponse = new WeakMap();
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target, text = event.detail.serverResponse;
-    if (lastResponse.get(target) === text) event.detail.shouldSwap = false;
+    const stale = (event.detail.xhr.startedAt || Infinity) < lastMove;  // asked before the last slide move
+    if (lastResponse.get(target) === text || stale) event.detail.shouldSwap = false;
     lastResponse.set(target, text);
   });
   document.body.addEventListener("htmx:afterSwap", (event) => draw(event.detail.target));
@@ -136,14 +137,41 @@
   });
 
   // The presenter moves the projector's slides with the arrow keys, Page Up/Down (what a clicker sends) or space.
+  // Moves are sent one after another, none dropped however fast the clicker goes; a poll that was already
+  // on its way when a move was pressed is not shown, so the screen never jumps back to the slide before.
   const live = document.querySelector("[data-slide-url]");
   const KEYS = { ArrowRight: "next", ArrowDown: "next", PageDown: "next", " ": "next", ArrowLeft: "previous", ArrowUp: "previous", PageUp: "previous", Home: "join" };
+  let moves = Promise.resolve(), pending = 0, lastMove = 0;
+  function move(to) {
+    pending += 1;
+    lastMove = Date.now();
+    const body = new FormData();
+    body.append("to", to);
+    body.append("csrf_token", live.dataset.csrf);
+    moves = moves
+      .then(() => fetch(live.dataset.slideUrl, { method: "POST", body: body, headers: { "HX-Request": "true" }, credentials: "same-origin" }))
+      .then((response) => (response.ok ? response.text() : null))
+      .then((html) => {
+        pending -= 1;
+        lastMove = Date.now();
+        if (html !== null && pending === 0) {
+          live.innerHTML = html;
+          lastResponse.set(live, html);
+          draw(live);
+        }
+      })
+      .catch(() => { pending -= 1; });
+  }
   if (live) {
+    document.body.addEventListener("htmx:beforeRequest", (event) => {
+      if (pending > 0) event.preventDefault();
+      else event.detail.xhr.startedAt = Date.now();
+    });
     document.addEventListener("keydown", (event) => {
       const to = KEYS[event.key];
       if (!to || event.altKey || event.ctrlKey || event.metaKey || event.target.closest("button, a, input")) return;
       event.preventDefault();
-      htmx.ajax("POST", live.dataset.slideUrl, { target: live, swap: "innerHTML", values: { to: to, csrf_token: live.dataset.csrf } });
+      move(to);
     });
   }
 
