@@ -17,11 +17,13 @@ from calibrate.infra.extensions import db
 from calibrate.infra.resources import resource_dir
 from calibrate.models import Exercise
 from tests.browser.pages import check_page
+from tests.browser.screens import save_screenshot
 from tests.browser.test_workshop_browser import sign_in, TRAINER
 from tests.trainer.rooms import make_account, make_workshop, simulate_room
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 900}, "projector": {"width": 1920, "height": 1080}}
 PHONE = VIEWPORTS["phone"]
+SCREENSHOT_PAGES = ("join", "questionnaire", "error-404")  # the others come from test_participant_browser.py
 BUILT_IN = sorted(path.parent.name for path in resource_dir("experiments").glob("*/items.csv"))
 
 
@@ -75,9 +77,15 @@ def test_participant_pages_are_accessible_and_fit(live_server, browser, app, exe
         workshop = make_workshop(make_account(TRAINER), conditions=("perspective",), ask_empathy=True, title="Policy team")
         code = workshop.code
         db.session.remove()
-    page = browser.new_context(viewport=VIEWPORTS[device]).new_page()
+    page = browser.new_context(viewport=VIEWPORTS[device], device_scale_factor=1).new_page()
     problems: list[str] = []
-    participant_flow(page, live_server, code, lambda name: problems.extend(check_page(page, f"{device} {name}")))
+
+    def check(name: str) -> None:
+        problems.extend(check_page(page, f"{device} {name}"))
+        if name in SCREENSHOT_PAGES and device != "projector":
+            save_screenshot(page, f"{name}-{'phone' if device == 'phone' else 'desktop'}")
+
+    participant_flow(page, live_server, code, check)
     assert not problems, "\n".join(problems)
 
 
@@ -157,6 +165,8 @@ def test_every_built_in_item_fits_one_phone_screen(live_server, browser, app, ex
         n_items = len(round_items(exercise.items, None, 1))
     page = browser.new_context(viewport=PHONE).new_page()
     page.goto(f"{live_server}/e/{slug}")
+    start = page.locator("form.card button[type=submit]").bounding_box()
+    assert start["y"] + start["height"] <= PHONE["height"], f"{slug}: Start is below the first screen"
     page.check("input[name=consent]")
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/item/0")

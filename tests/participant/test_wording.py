@@ -31,3 +31,13 @@ def test_every_built_in_prompt_keeps_every_word(exercises):
         context, question = question_parts(item.prompt)
         assert " ".join(filter(None, (context, question))) == " ".join(item.prompt.split())
         assert question.endswith("?"), item.item_key
+
+
+def test_the_start_page_counts_the_first_round_and_announces_the_second(app, client, exercises):
+    from tests.trainer.rooms import make_account, make_workshop
+
+    workshop = make_workshop(make_account("start-page@example.org"), round2_enabled=True)
+    page = client.get(f"/j/{workshop.code}").text
+    assert "For each of 6 items" in page and "a second round of 6 fresh items" in page
+    alone = client.get("/e/public-spending").text
+    assert "For each of 12 items" in alone and "second round" not in alone
