@@ -220,3 +220,22 @@ def test_a_participant_needs_only_the_keyboard(live_server, browser, exercises):
         assert page.url.endswith(f"/item/{number + 1}")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") in ("A", "INPUT")
+
+
+def test_save_cannot_be_pressed_twice_while_an_answer_is_on_its_way(live_server, browser, exercises):
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(live_server + "/e/public-spending")
+    page.check("input[name=consent]")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/item/0")
+    held = []
+    page.route("**/item/0", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    fill_item(page, 0)
+    save = page.locator(".nav-buttons button[type=submit]")
+    save.click(no_wait_after=True)
+    expect(save).to_be_disabled()
+    expect(save).to_have_attribute("aria-busy", "true")
+    assert len(held) == 1, "one answer sent"
+    held[0].continue_()
+    page.wait_for_url("**/item/1")
+    expect(page.locator(".nav-buttons button[type=submit]")).to_be_enabled()

@@ -64,7 +64,7 @@ def test_idle_list_names_stragglers_and_where_they_are(trainer_client, workshop)
     simulate_room(workshop, 3, n_items=2, idle_minutes=5, seed=2)
     simulate_room(workshop, 2, n_items=2, idle_minutes=0, seed=3)
     page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
-    idle = page[page.index("Idle for a minute or more") : page.index("Results so far")]
+    idle = page[page.index("Stragglers: idle for a minute or more") : page.index("Results so far")]
     assert [f"secret-name-{i}" in idle for i in range(7)] == [False, False, True, True, True, False, False]
     assert idle.count("Item 3 of 12") == 3 and idle.count("5 min") == 3
     assert '<div class="value">5</div>' in page  # answering: 3 idle + 2 active

@@ -80,7 +80,7 @@
     return {
       type: "bar",
       data: {
-        labels: data.labels.map((label) => wrap(label, projector ? 34 : 40)),
+        labels: data.labels.map((label) => wrap(label, projector ? 44 : 40)),
         datasets: [
           { label: "Recorded value", data: data.truth, backgroundColor: GREY },
           { label: "Average prediction", data: data.prediction, backgroundColor: ACCENT },
