@@ -27,9 +27,15 @@
       slider.value = value;
       slider.classList.remove("untouched");
     };
+    // Untouched, the slider rests at its minimum with the thumb hidden, so not even the coloured part of
+    // the track points at a value.
+    const clear = () => {
+      slider.value = min;
+      slider.classList.add("untouched");
+    };
     const initial = parse(input.value);
     if (Number.isFinite(initial)) showValue(initial);
-    else slider.classList.add("untouched");
+    else clear();
 
     const takeSlider = () => {
       slider.classList.remove("untouched");
@@ -42,7 +48,7 @@
     input.addEventListener("input", () => {
       const value = parse(input.value);
       if (Number.isFinite(value)) showValue(value);
-      else slider.classList.add("untouched");
+      else clear();
     });
   });
 

@@ -122,11 +122,14 @@
   }
 
   const lastResponse = new WeakMap();
+  const withoutTokens = (html) => html.replace(/name="csrf_token" value="[^"]*"/g, "");
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target, text = event.detail.serverResponse;
     const stale = (event.detail.xhr.startedAt || Infinity) < lastMove;  // asked before the last slide move
-    if (lastResponse.get(target) === text || stale) event.detail.shouldSwap = false;
-    lastResponse.set(target, text);
+    // Each response signs its forms' CSRF tokens anew: compare without them, or every poll would redraw.
+    const content = withoutTokens(text);
+    if (lastResponse.get(target) === content || stale) event.detail.shouldSwap = false;
+    lastResponse.set(target, content);
   });
   document.body.addEventListener("htmx:afterSwap", (event) => draw(event.detail.target));
 
@@ -156,7 +159,7 @@
         lastMove = Date.now();
         if (html !== null && pending === 0) {
           live.innerHTML = html;
-          lastResponse.set(live, html);
+          lastResponse.set(live, withoutTokens(html));
           draw(live);
         }
       })
