@@ -221,6 +221,8 @@ class Workshop(db.Model):
     round2_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     round2_open: Mapped[bool] = mapped_column(Boolean, default=False)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which result slide the projector shows once revealed (calibrate/trainer/slides.py).
+    projector_slide: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     allocation_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expected_participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

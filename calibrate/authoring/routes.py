@@ -150,5 +150,5 @@ def preview(draft_id: int, number: int):
     return render_template(
         "participant/item.html", participant=SimpleNamespace(token="preview", ask_intervals=True), item=item,
         form=form, errors={key: value for key, value in errors.items() if value}, round_no=1, number=number,
-        total=len(result.items), answered=0, previous=None, show_research=item.research_estimate is not None,
+        total=len(result.items), answered=0, previous=None, show_research=item.research_estimate is not None, preview=True,
     )

@@ -44,6 +44,7 @@ MESSAGES = {
     429: ("Too many requests", "Many people are using the same network right now. Wait a moment, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Your saved answers are safe; please try again."),
     503: ("Briefly unavailable", "The site is busy or under maintenance. It will be back shortly; please try again."),
+    "maintenance": ("Down for maintenance", "The site is being updated. Answers saved before are safe; please come back shortly."),
 }
 
 
@@ -56,7 +57,7 @@ def wants_json() -> bool:
 
 
 def _respond(status: int, detail: str | None, headers: dict | None = None, **page_extras):
-    title, advice = MESSAGES.get(status, (f"Error {status}", ""))
+    title, advice = MESSAGES.get("maintenance" if page_extras.get("maintenance") else status, (f"Error {status}", ""))
     request_id = g.get("request_id")
     if wants_json():
         payload = {"status": status, "title": title, "message": detail or advice, "request_id": request_id}
@@ -88,6 +89,20 @@ def _kept_form() -> dict:
     fields = list(request.form.items(multi=True))
     shown = [(KEPT_FIELD_LABELS[name], value) for name, value in fields if name in KEPT_FIELD_LABELS and value.strip()]
     return {"resubmit_url": _same_url(), "resubmit_fields": fields, "kept_values": shown}
+
+
+MAINTENANCE_OPEN = ("static", "healthz", "readyz")  # still answered during maintenance: assets for the page, probes
+
+
+@bp.before_app_request
+def maintenance():
+    """With CALIBRATE_MAINTENANCE=1 every page is a 503 that says when to try again; nothing is read or written."""
+    if current_app.config.get("MAINTENANCE") and request.endpoint not in MAINTENANCE_OPEN:
+        headers = {"Retry-After": str(current_app.config.get("MAINTENANCE_RETRY_AFTER", 300))}
+        if "_login_user" not in g:
+            login_manager._update_request_context_with_user()  # the page is rendered as for a visitor: no database
+        return _respond(ServiceUnavailable.code, None, headers, database_down=True, maintenance=True)
+    return None
 
 
 @bp.app_errorhandler(HTTPException)

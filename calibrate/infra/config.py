@@ -133,6 +133,12 @@ def load_config(instance_path: Path) -> dict:
         "API_RATE_LIMIT": os.environ.get("CALIBRATE_API_RATE_LIMIT", "300 per minute"),
         # Seconds a client is asked to wait when the database is unreachable (503 Retry-After).
         "RETRY_AFTER_SECONDS": _positive_int("CALIBRATE_RETRY_AFTER", 10),
+        # Every page answers 503 "down for maintenance" with Retry-After (calibrate/errors/handlers.py).
+        "MAINTENANCE": _flag("CALIBRATE_MAINTENANCE"),
+        "MAINTENANCE_RETRY_AFTER": _positive_int("CALIBRATE_MAINTENANCE_RETRY_AFTER", 300),
+        # The address phones use for join links and QR codes, e.g. https://calibrate.example.org
+        # (calibrate/infra/public_url.py); unset, a loopback host is replaced by the LAN address.
+        "PUBLIC_URL": os.environ.get("CALIBRATE_PUBLIC_URL", "").strip() or None,
         "LOG_FORMAT": os.environ.get("CALIBRATE_LOG_FORMAT", "text"),
         "LOG_LEVEL": os.environ.get("CALIBRATE_LOG_LEVEL", "INFO"),
     }

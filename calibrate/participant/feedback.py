@@ -35,6 +35,7 @@ class RoundFeedback:
     chart: dict
     peers: dict | None = None
     pull_clear: bool = False  # 95% CI of b_own excludes 0: only then is the error without the pull shown
+    own_scale: str = "graded"  # "binary" (yes/no own answers): the weight reads as points yes minus no, else per 10 points
 
 
 @dataclass
@@ -146,6 +147,7 @@ def build_feedback(participant: Participant) -> Feedback:
                 chart=_chart_data(round_frame, participant),
                 peers=_peer_standing(participant, int(round_no), row.get("b_own")),
                 pull_clear=pull_is_clear(row),
+                own_scale=scale,
             )
         )
     if len(feedback.rounds) == 2:

@@ -11,7 +11,7 @@ from calibrate.domain import round_results
 from calibrate.domain.conditions import condition_text
 from calibrate.domain.exercise_catalogue import landing_exercises, public_exercise
 from calibrate.domain.long_format import long_frame
-from calibrate.domain.progress import Stage
+from calibrate.domain.progress import Stage, round_items
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra import ratelimits
@@ -64,7 +64,7 @@ def start(slug: str):
     if form.validate_on_submit():
         participant = services.start_self_serve(exercise, form.pseudonym.data)
         return redirect(url_for(".resume", token=participant.token))
-    return render_template("participant/start.html", exercise=exercise, form=form, workshop=None)
+    return _start_page(exercise, form, None)
 
 
 @bp.post("/join")
@@ -89,7 +89,16 @@ def join(code: str):
     if form.validate_on_submit():
         participant = services.join_workshop(workshop, form.pseudonym.data)
         return redirect(url_for(".resume", token=participant.token))
-    return render_template("participant/start.html", exercise=workshop.exercise, form=form, workshop=workshop)
+    return _start_page(workshop.exercise, form, workshop)
+
+
+def _start_page(exercise: Exercise, form: ConsentForm, workshop: Workshop | None) -> str:
+    """The consent page, saying how many items the first round has and whether a second follows."""
+    first_round = len(round_items(exercise.items, workshop, 1))
+    return render_template(
+        "participant/start.html", exercise=exercise, form=form, workshop=workshop, first_round=first_round,
+        second_round=len(exercise.items) - first_round if workshop is not None and workshop.round2_enabled else 0,
+    )
 
 
 @bp.get("/p/<token>")

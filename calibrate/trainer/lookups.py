@@ -1,5 +1,8 @@
 """HTTP-aware lookups for the trainer views: a workshop or a 404, its public join link and QR code.
 
+The join link is built on the public base URL (calibrate/infra/public_url.py),
+never on whatever host the trainer typed: 127.0.0.1 on the wall reaches no phone.
+
 Services stay free of requests; everything that needs the current user, a URL
 or an HTTP error lives here, so every view loads a workshop the same way.
 """
@@ -9,9 +12,10 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import abort, url_for
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
+from calibrate.infra.public_url import PublicBase, public_base
 from calibrate.models import Workshop
 from calibrate.trainer import services
 
@@ -24,8 +28,13 @@ def workshop_or_404(workshop_id: int) -> Workshop:
     return workshop
 
 
+def join_base() -> PublicBase:
+    """Where phones reach this site; the trainer pages warn when it is not from CALIBRATE_PUBLIC_URL."""
+    return public_base(current_app.config.get("PUBLIC_URL"), request.host_url)
+
+
 def join_url(workshop: Workshop) -> str:
-    return url_for("participant.join", code=workshop.code, _external=True)
+    return join_base().url + url_for("participant.join", code=workshop.code)
 
 
 def qr_svg(workshop: Workshop) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,7 +32,6 @@ from calibrate.domain.long_format import long_frame
 IDLE_AFTER = timedelta(minutes=1)
 SIGNIFICANCE = 0.05
 MAX_IDLE_LISTED = 25
-CHART_LABEL_CHARS = 48
 
 # Histogram bins. Egocentric weights beyond the outer edges and errors above
 # the last edge are counted in the outermost bars, so one wild answer cannot
@@ -64,6 +64,7 @@ class WorkshopResults:
     pooled_warnings: list[str] = field(default_factory=list)
     pooled_reason: str = ""
     items: list[dict] = field(default_factory=list)
+    question: str = ""  # the wording every item's survey question shares, shown once ("…" where items differ)
     charts: dict = field(default_factory=dict)
 
     def overall_for(self, round_no: int) -> dict | None:
@@ -208,6 +209,7 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     if Condition.MARKET_RESEARCH.value in workshop.conditions:
         _add_research(results, tests, only_round, workshop.ask_empathy)
     results.items = _item_rows(workshop, item_stats(long))
+    results.question = _shared_question(results.items)
     results.charts = _charts(results, metrics)
 
 
@@ -325,18 +327,20 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
 
 
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
-    """Per-item statistics in exercise order, numbered as participants saw them."""
+    """Per-item statistics in the order and with the numbers participants saw: 1, 2, 3 … within each round."""
+    seen_as = {
+        item.item_key: (round_no, number)
+        for round_no in ROUNDS
+        for number, item in enumerate(round_items(workshop.exercise.items, workshop, round_no), start=1)
+    }
     items = {item.item_key: item for item in workshop.exercise.items}
     rows = []
     for row in _rows(stats):
         item = items[row["item_id"]]
-        rows.append({**row, "number": item.position + 1, "label": item.label, "prompt": item.prompt, "unit": item.unit,
-                     "value_type": item.value_type, "currency": item.currency})
-    return sorted(rows, key=lambda row: row["number"])
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= CHART_LABEL_CHARS else text[: CHART_LABEL_CHARS - 1].rstrip() + "…"
+        round_no, number = seen_as.get(item.item_key, (1, item.position + 1))
+        rows.append({**row, "item_round": round_no, "number": number, "label": item.label, "prompt": item.prompt,
+                     "unit": item.unit, "value_type": item.value_type, "currency": item.currency})
+    return sorted(rows, key=lambda row: (row["item_round"], row["number"]))
 
 
 # --------------------------------------------------------------------------
@@ -367,13 +371,43 @@ def _mean_ci(row: dict, label: str) -> dict:
     return {"label": label, "mean": row["mean"], "low": row["ci_low"], "high": row["ci_high"], "n": row["n"]}
 
 
+MIN_SHARED_WORDING = 40  # characters; less than this is not worth pulling out of the item rows
+
+
+def _shared_question(rows: list[dict]) -> str:
+    """The wording all items' questions share, with "…" for the part that differs; each row keeps only that part.
+
+    The item questions of an exercise usually repeat one long survey question
+    with a different object; the report gives it once and each item its own words.
+    """
+    prompts = [row["prompt"] for row in rows]
+    if len(set(prompts)) < 2:
+        return ""
+    head = os.path.commonprefix(prompts)
+    head = head[: head.rfind(" ") + 1] if " " in head else ""
+    tail = os.path.commonprefix([prompt[len(head) :][::-1] for prompt in prompts])[::-1]
+    tail = tail[tail.find(" ") :] if " " in tail else ""
+    if len(head) + len(tail) < MIN_SHARED_WORDING:
+        return ""
+    for row in rows:
+        own = row["prompt"][len(head) : len(row["prompt"]) - len(tail)].strip()
+        row["prompt"] = "" if own.rstrip(".?").lower() == row["label"].lower() else own
+    return f"{head.strip()} … {tail.strip()}".strip()
+
+
+def _item_chart_label(row: dict, two_rounds: bool) -> str:
+    return (f"R{row['item_round']} · " if two_rounds else "") + f"{row['number']}. {row['label']}"
+
+
 def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
+    two_rounds = len({row["item_round"] for row in results.items}) > 1
     return {
         "egocentric": _histogram_chart(metrics, "b_own", EGOCENTRIC_EDGES, 1),
         "mae": _histogram_chart(metrics, "mae", MAE_EDGES, 0),
         "items": {
-            "labels": [f"{row['number']}. {_short(row['label'])}" for row in results.items],
-            "titles": [row["prompt"] for row in results.items],
+            # Whole labels: the charts wrap them onto several lines rather than cut them.
+            "labels": [_item_chart_label(row, two_rounds) for row in results.items],
+            "titles": [row["prompt"] or row["label"] for row in results.items],
             "truth": [row["truth"] for row in results.items],
             "prediction": [row["mean_prediction"] for row in results.items],
             "unit": results.items[0]["unit"] if results.items else "",

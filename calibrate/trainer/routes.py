@@ -9,14 +9,16 @@ and recovers by itself after a network blip or a server restart.
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from calibrate.auth.services import safe_next_url
 from calibrate.domain.exercise_catalogue import selectable_exercises
 from calibrate.infra.downloads import attachment
-from calibrate.trainer import bp, services
-from calibrate.trainer.lookups import join_url, qr_svg, workshop_or_404
+from calibrate.infra.extensions import db
+from calibrate.trainer import bp, services, slides
+from calibrate.trainer.lookups import join_base, join_url, qr_svg, workshop_or_404
+from calibrate.trainer.next_step import next_step
 from calibrate.trainer.forms import PowerQuery, WorkshopForm
 from calibrate.trainer.results import workshop_results
 
@@ -73,8 +75,20 @@ def power_panel():
 def _page(template: str, workshop_id: int, *, with_model: bool = False) -> str:
     """Render a page about one of the trainer's workshops with its results as of now."""
     workshop = workshop_or_404(workshop_id)
-    results = workshop_results(workshop, with_model=with_model)
-    return render_template(template, workshop=workshop, join_url=join_url(workshop), results=results)
+    return _render(template, workshop, workshop_results(workshop, with_model=with_model))
+
+
+def _render(template: str, workshop, results) -> str:
+    return render_template(
+        template,
+        workshop=workshop,
+        results=results,
+        join_url=join_url(workshop),
+        join_base=join_base(),
+        slide=slides.current_slide(workshop, results),
+        slide_position=slides.slide_position(workshop, results),
+        step=next_step(workshop, results),
+    )
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -115,6 +129,21 @@ def projector(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/projector/live")
 def projector_live(workshop_id: int):
     return _page("trainer/_projector_live.html", workshop_id)
+
+
+@bp.post("/workshops/<int:workshop_id>/slide")
+def slide(workshop_id: int):
+    """Move the projector (arrow keys there, buttons on the dashboard); htmx gets the projector's new slide back."""
+    workshop = workshop_or_404(workshop_id)
+    results = workshop_results(workshop)
+    try:
+        slides.move(workshop, results, request.form.get("to", ""))
+    except ValueError as error:
+        abort(400, description=str(error))
+    db.session.commit()
+    if request.headers.get("HX-Request"):
+        return _render("trainer/_projector_live.html", workshop, results)
+    return redirect(safe_next_url(request.form.get("next")) or url_for(".projector", workshop_id=workshop.id))
 
 
 @bp.get("/workshops/<int:workshop_id>/report")

@@ -304,6 +304,7 @@ def open_round2(workshop: Workshop) -> str:
 
 def reveal_results(workshop: Workshop) -> str:
     workshop.revealed = True
+    workshop.projector_slide = 0
     return "The projector now shows the results."
 
 

@@ -73,7 +73,7 @@ def test_new_user_completes_an_exercise_and_sees_their_bias(live_server, browser
 
     assert page.url.endswith("/feedback")
     assert page.locator("[data-metric=b_own] .value").inner_text() not in {"", "–"}
-    assert "Your own-taste pull." in page.inner_text("main")
+    assert page.locator("[data-summary]").inner_text().startswith("For every 10 points more you liked something")
     page.wait_for_function("document.querySelectorAll('canvas').length === 3 && Object.keys(Chart.instances).length === 3")
     save_screenshot(page, f"feedback-{device}")
     context.close()

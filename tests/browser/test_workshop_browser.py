@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from calibrate.infra.extensions import db
 from calibrate.models import Workshop
-from tests.browser.screens import save_screenshot
+from tests.browser.screens import SCREENSHOTS, save_screenshot
 from tests.trainer.rooms import PASSWORD, make_account, make_workshop, simulate_room
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -80,12 +81,12 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
     expect(trainer.locator(".badge.state-draft")).to_be_visible()
     trainer.click("button[data-action=open]")
     expect(trainer.locator(".badge.state-open")).to_be_visible()
-    code = trainer.locator(".join-code").inner_text().strip()
+    code = trainer.locator(".join-code").inner_text().split()[-1]  # after the screen reader's "Join code"
     expect(trainer.locator("img.qr")).to_be_visible()
 
     projector = trainer_context.new_page()
     projector.goto(trainer.url + "/projector")
-    expect(projector.locator(".projector-code")).to_have_text(code)
+    expect(projector.locator(".projector-code")).to_contain_text(code)
 
     trainer.click(".workshop-nav >> text=Live dashboard")
     trainer.evaluate("window.sameDocument = true")
@@ -110,7 +111,7 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
     assert "Ana" not in projector.locator("main").inner_text()
 
     trainer.click("button[data-action=open-round2]")
-    expect(trainer.locator(".badge", has_text="Round 2 open")).to_be_visible()
+    expect(trainer.locator(".badge", has_text="Open · round 2")).to_be_visible()
     for page in (first, second):
         page.reload()
         page.click("text=Start round 2")
@@ -118,8 +119,11 @@ def test_trainer_runs_a_workshop_with_two_conditions(live_server, browser, app, 
         expect(page.locator("h1")).to_have_text("Your results")
     expect(kpi("finished2")).to_have_text("2", timeout=LIVE_WAIT_MS)
 
+    asked = []
+    trainer.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     trainer.click("button[data-action=close]")
     expect(trainer.locator(".badge.state-closed")).to_be_visible()
+    assert asked and asked[0].startswith("Close the workshop?")
     trainer.click(".workshop-nav >> text=Report")
     report = trainer.locator(".report-body")
     expect(report).to_contain_text("Control")
@@ -166,25 +170,33 @@ def test_screenshots_of_a_busy_workshop(live_server, browser, app, exercises):
     _shoot(page, "workshop-desktop", DESKTOP)
     _shoot(page, "workshop-phone", PHONE)
     page.goto(base + "/dashboard")
+    expect(page.locator("[data-next-step]")).to_be_visible()
     expect(page.locator("canvas[data-chart=egocentric]")).to_be_visible()
     _shoot(page, "dashboard-desktop", DESKTOP)
     _shoot(page, "dashboard-phone", PHONE)
 
     page.goto(base + "/projector")
     _shoot(page, "projector-join-1080p", PROJECTOR, full_page=False)
-    page.click("button[data-action=reveal]")
-    expect(page.locator("canvas[data-chart=items]")).to_be_visible()
-    projector_text = page.locator("main").inner_text()
-    assert "secret-name" not in projector_text, "the projector shows no pseudonyms"
-    _shoot(page, "projector-1080p", PROJECTOR, full_page=False)
+    for slide in ("items", "pull", "conditions", "rounds"):
+        page.keyboard.press("ArrowRight")  # the presenter's clicker
+        expect(page.locator(".slide")).to_have_attribute("data-slide", slide)
+        assert "secret-name" not in page.locator("main").inner_text(), "the projector shows no pseudonyms"
+        _shoot(page, f"projector-{slide}-1080p", PROJECTOR, full_page=False)
     _shoot(page, "projector-desktop", DESKTOP, full_page=False)
     _shoot(page, "projector-phone", PHONE)
+    page.set_viewport_size(PROJECTOR)
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    expect(page.locator(".slide")).to_have_attribute("data-slide", "items")
 
     page.goto(base + "/report")
     _shoot(page, "report-desktop", DESKTOP)
     _shoot(page, "report-phone", PHONE)
     page.emulate_media(media="print")
     _shoot(page, "report-print", {"width": 794, "height": 1123})
+    assert page.locator("h1 .badge").all_inner_texts() == ["Open · round 2"], "one state badge, also in print"
+    if os.environ.get("CALIBRATE_SCREENSHOTS") == "1":
+        page.pdf(path=str(SCREENSHOTS / "report-print.pdf"), format="A4", print_background=True)
 
     with app.app_context():
         assert db.session.get(Workshop, workshop_id).revealed

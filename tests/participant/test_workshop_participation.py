@@ -228,7 +228,7 @@ def test_peer_standing_appears_in_a_workshop(client, workshop, answer_all):
         answer_all(token, lambda item, s=shift: {"own": f"{1 + item.position % 3}", "prediction": f"{min(100, item.truth + s * (item.position % 3) * 5):.1f}"})
         client.get(f"/p/{token}/feedback")  # where finishing takes everyone
     page = client.get(f"/p/{tokens[-1]}/feedback").text
-    assert "In this workshop." in page and "participants with a result so far" in page
+    assert "The median in this workshop is" in page and "participants with a result so far" in page
 
 
 def test_simultaneous_joins_get_distinct_balanced_slots(app, workshop):

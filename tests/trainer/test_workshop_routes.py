@@ -180,10 +180,11 @@ def test_next_never_leaves_the_site(trainer_client, workshop):
     assert response.headers["Location"].endswith(f"/trainer/workshops/{workshop.id}")
 
 
-def test_workshop_page_shows_code_link_and_qr(trainer_client, workshop):
+def test_workshop_page_shows_code_link_and_qr(trainer_client, workshop, monkeypatch):
+    monkeypatch.setattr("calibrate.infra.public_url.lan_address", lambda: "192.168.1.20")
     page = trainer_client.get(f"/trainer/workshops/{workshop.id}").text
     assert workshop.code in page
-    assert f"http://localhost/j/{workshop.code}" in page
+    assert f"http://192.168.1.20/j/{workshop.code}" in page
     assert f'src="/trainer/workshops/{workshop.id}/qr.svg"' in page
 
 

@@ -1,6 +1,18 @@
-// Draws the two feedback scatter plots from the JSON embedded next to each canvas.
+// Draws the feedback charts from the JSON embedded next to each canvas. Titles and how to read each chart
+// are in the page (templates/participant/feedback.html); the item table below them holds every number.
 (function () {
-  const accent = "#2457d6", muted = "#8a93a5", bad = "#b42318";
+  const accent = "#2457d6", muted = "#5b6475", bad = "#b42318", good = "#1f7a4d", ink = "#1d2433";
+  const narrow = window.innerWidth < 560;
+
+  // Lines of at most `width` characters: Chart.js draws an array as several lines but never wraps by itself.
+  function wrap(text, width) {
+    const lines = [""];
+    String(text).split(" ").forEach((word) => {
+      if (lines[lines.length - 1] && lines[lines.length - 1].length + word.length >= width) lines.push("");
+      lines[lines.length - 1] += (lines[lines.length - 1] ? " " : "") + word;
+    });
+    return lines;
+  }
 
   function scatter(canvas, points, xTitle, yTitle, extra, xTicks) {
     return new Chart(canvas, {
@@ -28,31 +40,34 @@
     return (x) => my + slope * (x - mx);
   }
 
-  // Calibration at a glance: each item's range as a bar, green when it caught the recorded value.
+  // Calibration at a glance: each item's range as a bar, green and marked ✓ when it caught the recorded value
+  // (red and ✗ when not, so colour is never the only sign); labels wrap instead of being cut.
   function intervals(canvas, points, unit, range) {
     const hit = (p) => p.lower <= p.truth && p.truth <= p.upper;
+    const labels = points.map((p) => wrap((hit(p) ? "✓ " : "✗ ") + p.label, narrow ? 22 : 36));
+    // Room for every wrapped label: every item gets the band of the longest label (Chart.js spaces items evenly).
+    const lines = Math.max(2, ...labels.map((label) => label.length));
+    canvas.parentNode.style.height = Math.max(320, 100 + points.length * lines * 16) + "px";
     return new Chart(canvas, {
       data: {
-        labels: points.map((p) => p.label),
+        labels: labels,
         datasets: [
-          { type: "line", label: "Recorded value", data: points.map((p) => ({ x: p.truth, y: p.label })),
-            showLine: false, pointStyle: "crossRot", pointRadius: 8, borderWidth: 3, borderColor: "#1d2433" },
-          { type: "bar", label: "Your 80% range", data: points.map((p) => [p.lower, p.upper]),
-            backgroundColor: points.map((p) => (hit(p) ? "rgba(31,122,77,.55)" : "rgba(180,35,24,.55)")),
-            borderSkipped: false, barPercentage: 0.7 },
+          { type: "line", label: "Recorded value", data: points.map((p, i) => ({ x: p.truth, y: i })),
+            showLine: false, pointStyle: "crossRot", pointRadius: 8, borderWidth: 3, borderColor: ink, backgroundColor: ink, order: 0 },
+          { type: "bar", label: "Your range caught it ✓", data: points.map((p) => (hit(p) ? [p.lower, p.upper] : null)),
+            backgroundColor: "rgba(31,122,77,.55)", borderColor: good, borderWidth: 1, borderSkipped: false, barPercentage: 0.7, grouped: false, order: 1, pointStyle: "rect" },
+          { type: "bar", label: "Your range missed it ✗", data: points.map((p) => (hit(p) ? null : [p.lower, p.upper])),
+            backgroundColor: "rgba(180,35,24,.45)", borderColor: bad, borderWidth: 1, borderSkipped: false, barPercentage: 0.7, grouped: false, order: 1, pointStyle: "rect" },
         ],
       },
       options: {
         indexAxis: "y",
         maintainAspectRatio: false,
         animation: false,
-        plugins: { legend: { position: "bottom" } },
+        plugins: { legend: { position: "bottom", labels: { usePointStyle: true } } },
         scales: {
           x: { min: range[0], max: range[1], title: { display: true, text: "Value" + unit } },
-          y: { ticks: { autoSkip: false, callback: function (value) {
-            const label = this.getLabelForValue(value);
-            return label.length > 28 ? label.slice(0, 27) + "…" : label;
-          } } },
+          y: { type: "category", ticks: { autoSkip: false } },
         },
       },
     });
@@ -82,7 +97,7 @@
     const xTicks = Object.keys(labels).length
       ? { stepSize: 1, callback: (value) => labels[Number(value).toFixed(1)] ?? labels[String(value)] ?? "" }
       : null;
-    scatter(document.getElementById("chart-own-" + round), own, "Your own answer", "Prediction error (prediction − recorded)", extra, xTicks);
+    scatter(document.getElementById("chart-own-" + round), own, "Your own answer", "Error: prediction − recorded", extra, xTicks);
 
     const canvas = document.getElementById("chart-intervals-" + round);
     if (canvas) intervals(canvas, data.points.filter((p) => p.lower !== null && p.upper !== null), unit, data.range);

@@ -1,4 +1,5 @@
-// Progressive enhancement for the item page: a slider beside each number field marked data-slider.
+// Progressive enhancement for the item page: a slider beside each number field marked data-slider,
+// and a Save button that cannot be pressed twice while its answer is on the way.
 // The form works without JavaScript; nothing here is needed to save an answer.
 // No anchor: while a field is empty its slider shows no thumb and no value, so nobody is nudged
 // toward the middle of the scale; the thumb appears where the person first touches or types.
@@ -17,16 +18,24 @@
     slider.id = input.id + "-slider";
     slider.setAttribute("aria-label", (input.labels[0] ? input.labels[0].textContent : input.id) + " (slider)");
     slider.tabIndex = -1;  // the text field is the keyboard path; the slider is for touch and mouse
-    const row = input.closest(".prediction-row") || input;
-    row.insertAdjacentElement("afterend", slider);
+    // Beside the field in its row, so a phone shows field and slider on one line.
+    const row = input.closest(".value-row");
+    if (row) row.appendChild(slider);
+    else input.insertAdjacentElement("afterend", slider);
 
     const showValue = (value) => {
       slider.value = value;
       slider.classList.remove("untouched");
     };
+    // Untouched, the slider rests at its minimum with the thumb hidden, so not even the coloured part of
+    // the track points at a value.
+    const clear = () => {
+      slider.value = min;
+      slider.classList.add("untouched");
+    };
     const initial = parse(input.value);
     if (Number.isFinite(initial)) showValue(initial);
-    else slider.classList.add("untouched");
+    else clear();
 
     const takeSlider = () => {
       slider.classList.remove("untouched");
@@ -39,7 +48,28 @@
     input.addEventListener("input", () => {
       const value = parse(input.value);
       if (Number.isFinite(value)) showValue(value);
-      else slider.classList.add("untouched");
+      else clear();
     });
   });
+
+  // Enter in any field saves (the browser submits the form); while the save is in flight the button is
+  // disabled, so a double tap cannot send the answer twice. Coming back with the Back button re-enables it.
+  const form = document.getElementById("item-form");
+  if (form) {
+    const button = form.querySelector("button[type=submit]");
+    const label = button.textContent;
+    form.addEventListener("submit", () => {
+      // After this event's default action has started the submission, so the disabled button does not cancel it.
+      setTimeout(() => {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+        button.textContent = button.dataset.savingLabel || label;
+      }, 0);
+    });
+    window.addEventListener("pageshow", () => {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.textContent = label;
+    });
+  }
 })();

@@ -13,13 +13,13 @@
   const projector = document.body.classList.contains("projector");
   const charts = new Set();
 
-  // Projector text scales with the screen: 22 px on a 1080p projector, smaller on a laptop or phone.
-  Chart.defaults.font.size = projector ? Math.max(12, Math.min(22, Math.round(window.innerWidth / 85))) : 13;
+  // Projector text scales with the screen: 28 px on a 1080p projector (legible from 10 m), smaller on a laptop or phone.
+  Chart.defaults.font.size = projector ? Math.max(14, Math.min(32, Math.round(window.innerWidth / 68))) : 13;
   Chart.defaults.color = INK;
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
 
-  // An axis; an empty title hides it (on the projector the chart's caption names the axis).
+  // An axis with its title.
   function axis(title, extra) {
     return Object.assign({ title: { display: Boolean(title), text: title }, grid: { color: "#e3e7ef" } }, extra || {});
   }
@@ -37,7 +37,7 @@
       options: {
         plugins: { legend: { display: data.series.length > 1, position: "bottom" } },
         scales: {
-          x: axis(projector ? "" : xTitle, { ticks: { maxRotation: projector ? 0 : 50 } }),
+          x: axis(xTitle, { ticks: { maxRotation: projector ? 0 : 50 } }),
           y: axis("People", { beginAtZero: true, ticks: { precision: 0 } }),
         },
       },
@@ -50,7 +50,7 @@
     return {
       type: "bar",
       data: {
-        labels: groups.map((g) => g.label + " (n = " + g.n + ")"),
+        labels: groups.map((g) => wrap(g.label + " (n = " + g.n + ")", projector ? 24 : 30)),
         datasets: [
           { type: "line", label: "Mean", data: groups.map((g) => g.mean), showLine: false, pointRadius: projector ? 12 : 7,
             backgroundColor: INK, borderColor: INK, order: 0 },
@@ -60,12 +60,12 @@
       },
       options: {
         plugins: { legend: { display: !projector, position: "bottom" } },
-        scales: { y: axis(projector ? "" : "Egocentric weight", { suggestedMin: 0 }) },
+        scales: { y: axis("Egocentric weight", { suggestedMin: 0 }) },
       },
     };
   }
 
-  // Tooltip lines of at most `width` characters: Chart.js does not wrap text itself.
+  // Lines of at most `width` characters (Chart.js draws an array as several lines but never wraps by itself).
   function wrap(text, width) {
     const lines = [""];
     text.split(" ").forEach((word) => {
@@ -75,12 +75,12 @@
     return lines;
   }
 
-  // Horizontal bars, so the items' names can be read in full.
+  // Horizontal bars, so the items' names can be read in full (wrapped, never cut).
   function items(data) {
     return {
       type: "bar",
       data: {
-        labels: data.labels,
+        labels: data.labels.map((label) => wrap(label, projector ? 44 : 40)),
         datasets: [
           { label: "Recorded value", data: data.truth, backgroundColor: GREY },
           { label: "Average prediction", data: data.prediction, backgroundColor: ACCENT },
@@ -94,14 +94,14 @@
         },
         scales: {
           x: axis(data.unit || "Value", { beginAtZero: true }),
-          y: { ticks: { autoSkip: false, font: { size: Math.round(Chart.defaults.font.size * 0.8) } } },
+          y: { ticks: { autoSkip: false, font: { size: projector ? Chart.defaults.font.size : 12 } } },
         },
       },
     };
   }
 
   const BUILDERS = {
-    egocentric: (d) => histogram(d.egocentric, "Egocentric weight"),
+    egocentric: (d) => histogram(d.egocentric, "Egocentric weight (0 = own taste did not pull)"),
     mae: (d) => histogram(d.mae, "Mean absolute error (points of 100)"),
     items: (d) => items(d.items),
     conditions: (d) => meanCi(d.conditions),
@@ -122,12 +122,61 @@
   }
 
   const lastResponse = new WeakMap();
+  const withoutTokens = (html) => html.replace(/name="csrf_token" value="[^"]*"/g, "");
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target, text = event.detail.serverResponse;
-    if (lastResponse.get(target) === text) event.detail.shouldSwap = false;
-    lastResponse.set(target, text);
+    const stale = (event.detail.xhr.startedAt || Infinity) < lastMove;  // asked before the last slide move
+    // Each response signs its forms' CSRF tokens anew: compare without them, or every poll would redraw.
+    const content = withoutTokens(text);
+    if (lastResponse.get(target) === content || stale) event.detail.shouldSwap = false;
+    lastResponse.set(target, content);
   });
   document.body.addEventListener("htmx:afterSwap", (event) => draw(event.detail.target));
+
+  // Closing asks first (the button carries the question in data-confirm).
+  document.body.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
+  // The presenter moves the projector's slides with the arrow keys, Page Up/Down (what a clicker sends) or space.
+  // Moves are sent one after another, none dropped however fast the clicker goes; a poll that was already
+  // on its way when a move was pressed is not shown, so the screen never jumps back to the slide before.
+  const live = document.querySelector("[data-slide-url]");
+  const KEYS = { ArrowRight: "next", ArrowDown: "next", PageDown: "next", " ": "next", ArrowLeft: "previous", ArrowUp: "previous", PageUp: "previous", Home: "join" };
+  let moves = Promise.resolve(), pending = 0, lastMove = 0;
+  function move(to) {
+    pending += 1;
+    lastMove = Date.now();
+    const body = new FormData();
+    body.append("to", to);
+    body.append("csrf_token", live.dataset.csrf);
+    moves = moves
+      .then(() => fetch(live.dataset.slideUrl, { method: "POST", body: body, headers: { "HX-Request": "true" }, credentials: "same-origin" }))
+      .then((response) => (response.ok ? response.text() : null))
+      .then((html) => {
+        pending -= 1;
+        lastMove = Date.now();
+        if (html !== null && pending === 0) {
+          live.innerHTML = html;
+          lastResponse.set(live, withoutTokens(html));
+          draw(live);
+        }
+      })
+      .catch(() => { pending -= 1; });
+  }
+  if (live) {
+    document.body.addEventListener("htmx:beforeRequest", (event) => {
+      if (pending > 0) event.preventDefault();
+      else event.detail.xhr.startedAt = Date.now();
+    });
+    document.addEventListener("keydown", (event) => {
+      const to = KEYS[event.key];
+      if (!to || event.altKey || event.ctrlKey || event.metaKey || event.target.closest("button, a, input")) return;
+      event.preventDefault();
+      move(to);
+    });
+  }
 
   document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
   // Redraw at the printed size, and back, so printed charts are sharp and undistorted.
