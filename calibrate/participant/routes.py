@@ -18,7 +18,7 @@ from calibrate.infra import ratelimits
 from calibrate.infra.database import statements_commit_alone
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
-from calibrate.models import Workshop, WorkshopState
+from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
 from calibrate.participant.forms import (
