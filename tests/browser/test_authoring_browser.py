@@ -125,7 +125,7 @@ def test_trainer_turns_a_survey_file_into_an_exercise_and_runs_it(live_server, b
     trainer.select_option("select[name=exercise_id]", label=f"{META['title']} (8 items)")
     trainer.click("form.card button[type=submit]")
     trainer.click("button[data-action=open]")
-    code = trainer.locator(".join-code").inner_text().strip()
+    code = trainer.locator(".join-code").inner_text().split()[-1]  # after the screen reader's "Join code"
 
     participant = join(browser, live_server, code, "Cleo")
     expect(participant.locator("label[for=prediction]")).to_contain_text("percent of trips, 0%–100%")
