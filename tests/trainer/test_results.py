@@ -79,7 +79,7 @@ def test_a_recent_answer_counts_as_seen_although_the_participant_row_is_old(trai
     db.session.execute(update(Response).where(Response.participant_id == ids[0]).values(answered_at=utcnow()))
     db.session.commit()
     page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
-    idle = page[page.index("Idle for a minute or more") : page.index("Results so far")]
+    idle = page[page.index("Stragglers: idle for a minute or more") : page.index("Results so far")]
     assert "secret-name-0" not in idle and "secret-name-1" in idle
 
 
