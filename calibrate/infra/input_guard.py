@@ -13,6 +13,18 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_ROW_ID = 2**63 - 1
+"""The largest integer a database column can hold: any larger id in a URL names nothing."""
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route, bounded: an id beyond 63 bits is a 404, never an overflow in the database."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _NAMES = {"\x00": "a NUL byte"}
@@ -70,7 +82,8 @@ def invalid_input() -> str | None:
 
 
 def register_input_guard(app: Flask) -> None:
-    """Install the check; call it before the extensions' own before_request hooks are registered."""
+    """Install the check; call it before the extensions' own before_request hooks and before any route."""
+    app.url_map.converters["int"] = RowIdConverter
 
     @app.before_request
     def _refuse_invalid_characters() -> None:

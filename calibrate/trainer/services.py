@@ -16,6 +16,7 @@ import analysis.power as power_analysis
 from calibrate.domain.conditions import CONDITIONS
 from calibrate.infra.database import insert_unique
 from calibrate.infra.extensions import db
+from calibrate.infra.input_guard import MAX_ROW_ID
 from calibrate.models import Condition, Exercise, Participant, User, Workshop, WorkshopState, utcnow
 from calibrate.domain.long_format import long_frame
 from calibrate.domain.workshop_codes import new_code
@@ -222,12 +223,9 @@ def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, e
     return f"plan for about {power_analysis.about(room)} participants in all"
 
 
-MAX_ROW_ID = 2**63
-
-
 def exercise_of_own_workshop(owner: User, exercise_id: int | None) -> Exercise | None:
     """The exercise version one of the owner's workshops uses (it may be older or archived), or None."""
-    if exercise_id is None or not 0 < exercise_id < MAX_ROW_ID:
+    if exercise_id is None or not 0 < exercise_id <= MAX_ROW_ID:
         return None  # not a row id at all (a database integer has 63 bits)
     return db.session.scalar(
         select(Exercise).join(Workshop, Workshop.exercise_id == Exercise.id)

@@ -279,3 +279,13 @@ def test_answers_out_of_order_and_repeated(client, item_page, sequence):
     assert len(rows) == len(set(rows)), "one row per item and round, however often it was sent"
     started_round2 = db.session.scalar(select(Participant.round2_started_at).where(Participant.id == participant_id))
     assert started_round2 is not None or all(round_no == 1 for _, round_no in rows), "no round-2 answer before round 2"
+
+
+@pytest.mark.parametrize("path", [
+    "/trainer/workshops/{n}", "/trainer/workshops/{n}/report", "/trainer/workshops/{n}/dashboard",
+    "/p/some-token/r1/item/{n}", "/trainer/workshops/power?exercise_id={n}",
+])
+def test_an_id_beyond_any_database_integer_is_not_found(trainer_client, exercises, path):
+    """Ids in URLs are bounded to 63 bits: a larger one names nothing (404), never an overflow (500)."""
+    response = trainer_client.get(path.format(n="9" * 30))
+    assert response.status_code in (400, 404), response.status_code
