@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.analyst_data import ANALYST, OTHER_TRAINER, TRAINER, build_world
-from tests.trainer.rooms import PASSWORD, separate_sign_ins  # noqa: F401  (autouse fixture)
-
-
-def _signed_in(app, email):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+from tests.trainer.rooms import separate_sign_ins, sign_in  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture
@@ -22,14 +15,14 @@ def world(exercises):
 
 @pytest.fixture
 def trainer_client(app, world):
-    return _signed_in(app, TRAINER)
+    return sign_in(app, TRAINER)
 
 
 @pytest.fixture
 def other_client(app, world):
-    return _signed_in(app, OTHER_TRAINER)
+    return sign_in(app, OTHER_TRAINER)
 
 
 @pytest.fixture
 def analyst_client(app, world):
-    return _signed_in(app, ANALYST)
+    return sign_in(app, ANALYST)

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from calibrate.infra.extensions import db
 from calibrate.models import Item, Participant, Response, User, Workshop
 from tests.calibrate.test_security import count, start_participant
-from tests.trainer.rooms import PASSWORD, make_account, make_workshop
+from tests.trainer.rooms import PASSWORD, make_account, make_workshop, sign_in, signed_in_client
+
+TRAINER_EMAIL = "kim@example.org"
 
 # Derandomised: the suite must give the same answer on every run (a random search that finds a new input on one CI
 # run in ten would make red builds nobody can reproduce); a bug it finds becomes an explicit regression test.
@@ -95,7 +97,7 @@ def test_join_form(client, exercises, pseudonym, consent):
 @given(email=field, password=field, remember=field, right_password=st.booleans())
 def test_sign_in_form(app, app_ctx, email, password, remember, right_password):
     if not count(User):
-        make_account("kim@example.org")
+        make_account(TRAINER_EMAIL)
     version = db.session.scalar(select(User.session_version))
     password = PASSWORD if right_password else password
     response = app.test_client().post("/login", data=form(email=email, password=password, remember=remember))
@@ -124,7 +126,7 @@ def answered(response) -> bool:
 
 @pytest.fixture
 def trainer(app, app_ctx):
-    return make_account("kim@example.org")
+    return make_account(TRAINER_EMAIL)
 
 
 @pytest.fixture
@@ -168,7 +170,7 @@ def test_instructions_form(app, workshop_code, description):
 @settings(FUZZ, max_examples=20)  # each example signs in (a password hash), so fewer of them
 @given(current=field, password=field, confirm=field, right_current=st.booleans())
 def test_password_change_form(app, trainer, current, password, confirm, right_current):
-    client = _signed_in(app)
+    client = sign_in(app, TRAINER_EMAIL)
     version = db.session.scalar(select(User.session_version))
     response = client.post("/account", data=form(current_password=PASSWORD if right_current else current,
                                                  password=password, confirm=confirm))
@@ -182,21 +184,14 @@ def test_password_change_form(app, trainer, current, password, confirm, right_cu
         db.session.commit()
 
 
-def _signed_in(app, email: str = "kim@example.org"):
-    client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
-    return client
-
-
 @pytest.fixture
 def trainer_client(app, trainer):
-    return _signed_in(app)
+    return sign_in(app, TRAINER_EMAIL)
 
 
 @pytest.fixture
 def admin_client(app, app_ctx):
-    make_account("admin@example.org", role="admin")
-    return _signed_in(app, "admin@example.org")
+    return signed_in_client(app, "admin@example.org", role="admin")
 
 
 @FUZZ

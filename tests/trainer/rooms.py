@@ -51,6 +51,11 @@ def make_account(email: str, role: str = "trainer") -> User:
 def signed_in_client(app: Flask, email: str, role: str = "trainer") -> FlaskClient:
     """A test client of a fresh account that has signed in through the real form."""
     make_account(email, role)
+    return sign_in(app, email)
+
+
+def sign_in(app: Flask, email: str) -> FlaskClient:
+    """A test client of an existing account (password PASSWORD) that has signed in through the real form."""
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.text
