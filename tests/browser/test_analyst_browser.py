@@ -5,22 +5,14 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.analyst_data import ANALYST, build_world
 from tests.browser.screens import save_screenshot
-from tests.trainer.rooms import PASSWORD
+from tests.browser.test_workshop_browser import sign_in
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page: Page, base: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=email]", ANALYST)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_url("**/analysis/")
 
 
 def test_analyst_compares_workshops_and_downloads_figures(app, exercises, live_server, browser):
@@ -34,7 +26,7 @@ def test_analyst_compares_workshops_and_downloads_figures(app, exercises, live_s
     page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
             if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, live_server)
+    sign_in(page, live_server, ANALYST, "**/analysis/")
     expect(page.locator(f"tr[data-workshop='{codes[0]}']")).to_be_visible()
     save_screenshot(page, "analyst-overview")
 
@@ -58,7 +50,7 @@ def test_analyst_compares_workshops_and_downloads_figures(app, exercises, live_s
     assert errors == [], "\n".join(errors)
 
     phone = browser.new_context(viewport=PHONE).new_page()
-    sign_in(phone, live_server)
+    sign_in(phone, live_server, ANALYST, "**/analysis/")
     phone.goto(page.url)
     expect(phone.get_by_role("heading", name="Statistics")).to_be_visible()
     save_screenshot(phone, "analyst-statistics-phone")

@@ -13,19 +13,11 @@ from playwright.sync_api import Page, expect
 
 from tests.authoring.survey_fixture import META, SPECS, expected, item_texts, survey_frame
 from tests.browser.screens import save_screenshot
-from tests.browser.test_workshop_browser import DESKTOP, PHONE, join
-from tests.trainer.rooms import PASSWORD, make_account
+from tests.browser.test_workshop_browser import DESKTOP, PHONE, join, sign_in
+from tests.trainer.rooms import make_account
 
 TRAINER = "author-browser@example.org"
 BAD_FILE = b"brand,brand,\n"
-
-
-def sign_in(page: Page, base: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=email]", TRAINER)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_url("**/trainer/")
 
 
 def upload(page: Page, name: str, body: bytes, mime: str = "text/csv") -> None:
@@ -74,7 +66,7 @@ def test_trainer_turns_a_survey_file_into_an_exercise_and_runs_it(live_server, b
     trainer = context.new_page()
     blocked: list[str] = []
     context.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
-    sign_in(trainer, live_server)
+    sign_in(trainer, live_server, TRAINER)
     trainer.click("header.site >> text=Exercises")
     trainer.click("text=New from your survey data")
 

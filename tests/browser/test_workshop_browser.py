@@ -23,12 +23,13 @@ TRAINER = "browser-trainer@example.org"
 LIVE_WAIT_MS = 6000  # the dashboard polls every 2 s
 
 
-def sign_in(page: Page, base: str) -> None:
+def sign_in(page: Page, base: str, email: str = TRAINER, lands_on: str = "**/trainer/") -> None:
+    """Sign in through the login form (the account's password is PASSWORD) and wait for the landing page."""
     page.goto(base + "/login")
-    page.fill("input[name=email]", TRAINER)
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.card button[type=submit]")
-    page.wait_for_url("**/trainer/")
+    page.wait_for_url(lands_on)
 
 
 def answer_items(page: Page) -> int:
