@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis import ResponseDataError, plain_records, pooled_model
+from analysis import ResponseDataError, plain_records
 from analysis.vocabulary import GROUP_TESTS
 from calibrate.domain.conditions import condition_text, with_condition_labels
 from calibrate.domain.exports import BETWEEN_WORKSHOPS, Export
 from calibrate.domain.long_format import long_frame
 from calibrate.models import Workshop
-from calibrate.trainer.results import EGOCENTRIC_EDGES, comparison_reading, histogram
+from calibrate.trainer.results import EGOCENTRIC_EDGES, comparison_reading, histogram, pooled_reading
 
 POOLED_MAX_PEOPLE = 3000
 """The mixed model is an iterative fit; above this many people the page offers the export instead of waiting."""
@@ -87,18 +87,11 @@ def _add_pooled(result: Workspace, export: Export) -> None:
     if export.selection.rounds:
         long = long[long["round"].isin(export.selection.rounds)]
     try:
-        model = pooled_model(long)
+        result.pooled, warnings = pooled_reading(long)
     except ResponseDataError as error:
         result.pooled_note = with_condition_labels(str(error))
         return
-    converged = {row["round"] for row in plain_records(model["diagnostics"]) if row["converged"]}
-    result.pooled = [
-        {**row, "label": condition_text(row["condition"]).label if row["condition"] else "Everyone"}
-        for row in plain_records(model["conditions"])
-        if row["round"] in converged  # a fit that did not converge shows its warning, never its numbers
-    ]
-    warnings = [f"Round {row['round']}: {row['warning']}" for row in plain_records(model["diagnostics"]) if row["warning"]]
-    result.pooled_note = with_condition_labels(" ".join(warnings))
+    result.pooled_note = " ".join(warnings)
 
 
 def _items(export: Export) -> list[dict]:

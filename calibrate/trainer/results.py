@@ -267,24 +267,33 @@ def pooled_fit(long: pd.DataFrame) -> dict:
     return pooled_model(long)
 
 
-def _add_pooled_model(results: WorkshopResults, long: pd.DataFrame) -> None:
-    """Condition means of the egocentric weight from the mixed model, and its warnings (docs/methods.md, section 5)."""
-    try:
-        model = pooled_fit(long)
-    except ResponseDataError as error:
-        results.pooled_reason = with_condition_labels(str(error))
-        return
+def pooled_reading(long: pd.DataFrame) -> tuple[list[dict], list[str]]:
+    """The mixed model as people read it: condition rows with labels, and its warnings in words (docs/methods.md, section 5).
+
+    Rows come only from rounds whose fit converged: a fit that did not converge
+    shows its warning, never its numbers. Raises ResponseDataError when the
+    answers cannot be modelled.
+    """
+    model = pooled_fit(long)
     usable = {row["round"] for row in _rows(model["diagnostics"]) if row["converged"]}
-    results.pooled = [
+    rows = [
         {**row, "label": condition_text(row["condition"]).label if row["condition"] else "Everyone"}
         for row in _rows(model["conditions"])
-        if row["round"] in usable  # a fit that did not converge shows its warning, never its numbers
+        if row["round"] in usable
     ]
-    results.pooled_warnings = [
+    warnings = [
         f"Round {row['round']}: {with_condition_labels(row['warning'])}"
         for row in _rows(model["diagnostics"])
         if row["warning"]
     ]
+    return rows, warnings
+
+
+def _add_pooled_model(results: WorkshopResults, long: pd.DataFrame) -> None:
+    try:
+        results.pooled, results.pooled_warnings = pooled_reading(long)
+    except ResponseDataError as error:
+        results.pooled_reason = with_condition_labels(str(error))
 
 
 def _term_label(term: str | None) -> str:
