@@ -65,6 +65,8 @@ _WORKSHOP = _c("workshop", STRING, "Join code of the workshop; empty for a self-
 _CONDITION = _c("condition", STRING, "Experimental condition the person was assigned to (docs/methods.md, section 0).",
                 allowed=CONDITION_VALUES)
 _ROUND = _c("round", INTEGER, "Round: 1, or 2 after personal feedback.", allowed=ROUND_VALUES, nullable=False)
+_EXERCISE_VERSION = _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
+                       "(items.exercise_version).", nullable=False)
 _EMPATHY = _c("empathy", NUMBER, "Mean of the self-report empathy questionnaire; empty when it was not asked.",
               unit="scale points 1–5")
 
@@ -92,8 +94,7 @@ RESPONSES = Table(
         _EMPATHY,
         _c("answered_at", DATETIME, "When the answer was saved (a changed answer keeps its latest time).", unit=TIMESTAMP),
         _c("exercise", STRING, "Slug of the exercise answered (items.exercise).", nullable=False),
-        _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
-           "(items.exercise_version).", nullable=False),
+        _EXERCISE_VERSION,
         _c("value_type", STRING, "What prediction and truth are: percent, share, rating or money (docs/exercises.md).",
            allowed=tuple(VALUE_TYPES), nullable=False),
         _c("unit", STRING, "Unit of prediction and truth as shown to the person (items.unit).", nullable=False),
@@ -109,8 +110,7 @@ PARTICIPANTS = Table(
     (
         _PARTICIPANT,
         _c("exercise", STRING, "Slug of the exercise taken (items.exercise).", nullable=False),
-        _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
-           "(items.exercise_version).", nullable=False),
+        _EXERCISE_VERSION,
         _WORKSHOP,
         _c("pseudonym", STRING, "The optional name the person typed when joining; empty when none."),
         _CONDITION,
@@ -278,8 +278,7 @@ ITEM_STATS = Table(
     "One row per item and round across the selected persons, in the item's raw unit (analysis.item_stats).",
     (
         _c("exercise", STRING, "Slug of the exercise.", nullable=False),
-        _c("exercise_version", INTEGER, "Version of the exercise answered; its items and truths never change "
-           "(items.exercise_version).", nullable=False),
+        _EXERCISE_VERSION,
         _c("item_id", STRING, "The item's key.", nullable=False),
         _ROUND,
         _c("n", INTEGER, "Answers with a prediction and a truth.", nullable=False),
