@@ -19,6 +19,14 @@ MAX_ROW_ID = 2**63 - 1
 """The largest integer a database column can hold: any larger id in a URL names nothing."""
 
 
+def row_id(text: str) -> int:
+    """A row id from a query string (``request.args.get(name, type=row_id)``): None there when it cannot be one."""
+    value = int(text)
+    if not 0 < value <= MAX_ROW_ID:
+        raise ValueError(f"{text!r} is not a row id")
+    return value
+
+
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in every route, bounded: an id beyond 63 bits is a 404, never an overflow in the database."""
 

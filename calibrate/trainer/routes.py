@@ -16,6 +16,7 @@ from calibrate.auth.services import safe_next_url
 from calibrate.domain.exercise_catalogue import selectable_exercises
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db
+from calibrate.infra.input_guard import row_id
 from calibrate.trainer import bp, services, slides
 from calibrate.trainer.lookups import join_base, join_url, qr_svg, workshop_or_404
 from calibrate.trainer.next_step import next_step
@@ -65,7 +66,7 @@ def power_panel():
     400 that names them.
     """
     # A workshop being edited keeps its own (possibly older) exercise version, so the panel accepts that one too.
-    kept = services.exercise_of_own_workshop(current_user, request.args.get("exercise_id", type=int))
+    kept = services.exercise_of_own_workshop(current_user, request.args.get("exercise_id", type=row_id))
     query = PowerQuery(selectable_exercises(current_user, keep=kept), request.args)
     valid = query.validate()
     plan, problems = query.power_panel()

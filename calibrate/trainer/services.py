@@ -16,7 +16,6 @@ import analysis.power as power_analysis
 from calibrate.domain.conditions import CONDITIONS
 from calibrate.infra.database import insert_unique
 from calibrate.infra.extensions import db
-from calibrate.infra.input_guard import MAX_ROW_ID
 from calibrate.models import Condition, Exercise, Participant, User, Workshop, WorkshopState, utcnow
 from calibrate.domain.long_format import long_frame
 from calibrate.domain.workshop_codes import new_code
@@ -225,8 +224,8 @@ def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, e
 
 def exercise_of_own_workshop(owner: User, exercise_id: int | None) -> Exercise | None:
     """The exercise version one of the owner's workshops uses (it may be older or archived), or None."""
-    if exercise_id is None or not 0 < exercise_id <= MAX_ROW_ID:
-        return None  # not a row id at all (a database integer has 63 bits)
+    if exercise_id is None:
+        return None
     return db.session.scalar(
         select(Exercise).join(Workshop, Workshop.exercise_id == Exercise.id)
         .where(Exercise.id == exercise_id, Workshop.owner_id == owner.id).limit(1)
