@@ -23,7 +23,7 @@ from calibrate.authoring.survey_items import new_slug
 from calibrate.domain import exercise_catalogue
 from calibrate.domain.exercises import MAX_ITEMS
 from calibrate.infra.extensions import talisman
-from calibrate.participant.forms import ConfirmForm, ItemForm
+from calibrate.participant.forms import ConfirmForm, answer_texts, parse_answer
 
 PREVIEW_POLICY = {**CONTENT_SECURITY_POLICY, "frame-ancestors": "'self'"}
 """The preview is shown in a phone-sized frame on the draft page, so only it may be framed, by this site only."""
@@ -143,12 +143,12 @@ def preview(draft_id: int, number: int):
     item = services.preview_item(result, number)
     if item is None:
         abort(404)
-    form = ItemForm()
+    texts = answer_texts(request.form)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST" and form.validate_on_submit():
-        _, errors = form.answer(item, True)
+    if request.method == "POST":
+        _, errors = parse_answer(texts, item, True)
     return render_template(
         "participant/item.html", participant=SimpleNamespace(token="preview", ask_intervals=True), item=item,
-        form=form, errors={key: value for key, value in errors.items() if value}, round_no=1, number=number,
+        texts=texts, errors={key: value for key, value in errors.items() if value}, round_no=1, number=number,
         total=len(result.items), answered=0, previous=None, show_research=item.research_estimate is not None, preview=True,
     )

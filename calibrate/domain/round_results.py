@@ -4,7 +4,7 @@ A finished round's egocentric weight is stored so that a participant's place
 among the workshop's peers is one indexed query instead of recomputing the
 room.  The stored value is always the one the person's own feedback page
 computed and showed (:func:`store`), never a second computation; saving an
-answer only marks the round's row stale (:func:`invalidate`, no statistics
+answer only marks the round's row stale (:func:`invalidation`, no statistics
 inside the request that saves an answer), and the next feedback view stores
 it afresh.  After the engine changes, ``calibrate recompute-results``
 (:func:`recompute_all`) refreshes every row from the stored answers.
@@ -12,7 +12,7 @@ it afresh.  After the engine changes, ``calibrate recompute-results``
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 
 from analysis import person_metrics, plain_value
 from calibrate.infra.extensions import db
@@ -43,11 +43,12 @@ def store(participant: Participant, b_own_by_round: dict[int, float | None]) -> 
         db.session.commit()
 
 
-def invalidate(participant: Participant, round_no: int) -> None:
-    """An answer of this round changed: its stored weight no longer matches (part of the caller's transaction)."""
-    db.session.execute(
-        delete(RoundResult).where(RoundResult.participant_id == participant.id, RoundResult.round == round_no)
-    )
+def invalidation(participant_id: int, round_no: int) -> Delete:
+    """The statement that marks a round's stored weight stale after one of its answers changed.
+
+    The caller runs it where it writes the answer (the item page's own connection).
+    """
+    return delete(RoundResult).where(RoundResult.participant_id == participant_id, RoundResult.round == round_no)
 
 
 def peer_weights(participant: Participant, round_no: int) -> list[float]:

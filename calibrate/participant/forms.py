@@ -8,6 +8,7 @@ comma works, and 'nan'/'inf' are refused.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
@@ -80,37 +81,44 @@ def parse_number(text: str | None, label: str, low: float, high: float, errors: 
     return value
 
 
-class ItemForm(FlaskForm):
-    """Own answer, prediction and optional 80% interval for one item; fields are checked in `answer()`."""
+ANSWER_FIELDS = ("own", "prediction", "lower", "upper")
+"""The item form's fields. The form is plain HTML, not a FlaskForm: CSRFProtect already checks the token of
+every POST before the view, and a WTForms form would only carry four strings (and check the token again)."""
 
-    own = StringField()
-    prediction = StringField()
-    lower = StringField()
-    upper = StringField()
 
-    def answer(self, item: Item, ask_intervals: bool) -> tuple[Answer | None, dict[str, list[str]]]:
-        """Validate the submitted values; returns (answer, errors by field)."""
-        errors: dict[str, list[str]] = {name: [] for name in ("own", "prediction", "interval")}
-        own = parse_number(self.own.data, "Your own answer", item.own_min, item.own_max, errors["own"])
-        if own is None and not errors["own"] and not item.own_optional:
-            errors["own"].append("Your own answer: please choose or enter a value.")
-        if item.own_choices and own is not None and own not in {c["value"] for c in item.own_choices}:
-            errors["own"].append("Your own answer: choose one of the options.")
-        prediction = parse_number(self.prediction.data, "Your prediction", item.min, item.max, errors["prediction"])
-        if prediction is None and not errors["prediction"]:
-            errors["prediction"].append("Your prediction: please enter a value.")
-        lower = upper = None
-        if ask_intervals:
-            lower = parse_number(self.lower.data, "Low end", item.min, item.max, errors["interval"])
-            upper = parse_number(self.upper.data, "High end", item.min, item.max, errors["interval"])
-            if not errors["interval"]:
-                if (lower is None) != (upper is None):
-                    errors["interval"].append("Give both ends of the range, or leave both empty.")
-                elif lower is not None and lower > upper:
-                    errors["interval"].append("The low end must not be above the high end.")
-        if any(errors.values()):
-            return None, errors
-        return Answer(own=own, prediction=prediction, lower=lower, upper=upper), errors
+def answer_texts(form: Mapping[str, str]) -> dict[str, str | None]:
+    """The submitted texts of the item form (None for a field not sent), to check and to show again."""
+    return {name: form.get(name) for name in ANSWER_FIELDS}
+
+
+def saved_texts(answer: Answer) -> dict[str, str]:
+    """A stored answer as the item form shows it again."""
+    return {name: format_number(getattr(answer, name)) for name in ANSWER_FIELDS}
+
+
+def parse_answer(texts: Mapping[str, str | None], item: Item, ask_intervals: bool) -> tuple[Answer | None, dict[str, list[str]]]:
+    """Check the own answer, prediction and optional 80% interval for one item; returns (answer, errors by field)."""
+    errors: dict[str, list[str]] = {name: [] for name in ("own", "prediction", "interval")}
+    own = parse_number(texts["own"], "Your own answer", item.own_min, item.own_max, errors["own"])
+    if own is None and not errors["own"] and not item.own_optional:
+        errors["own"].append("Your own answer: please choose or enter a value.")
+    if item.own_choices and own is not None and own not in {c["value"] for c in item.own_choices}:
+        errors["own"].append("Your own answer: choose one of the options.")
+    prediction = parse_number(texts["prediction"], "Your prediction", item.min, item.max, errors["prediction"])
+    if prediction is None and not errors["prediction"]:
+        errors["prediction"].append("Your prediction: please enter a value.")
+    lower = upper = None
+    if ask_intervals:
+        lower = parse_number(texts["lower"], "Low end", item.min, item.max, errors["interval"])
+        upper = parse_number(texts["upper"], "High end", item.min, item.max, errors["interval"])
+        if not errors["interval"]:
+            if (lower is None) != (upper is None):
+                errors["interval"].append("Give both ends of the range, or leave both empty.")
+            elif lower is not None and lower > upper:
+                errors["interval"].append("The low end must not be above the high end.")
+    if any(errors.values()):
+        return None, errors
+    return Answer(own=own, prediction=prediction, lower=lower, upper=upper), errors
 
 
 @lru_cache(maxsize=1)

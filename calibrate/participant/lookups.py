@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import Connection
 
 from calibrate.models import Participant
 from calibrate.participant import services
 
 
-def visit_or_404(token: str, saved_for: tuple[int, int] | None = None) -> services.Visit:
-    """The visit of the participant owning this token (one query); anything else is a 404, never someone else's data."""
-    visit = services.load_visit(token, saved_for)
+def visit_or_404(
+    token: str, saved_for: tuple[int, int] | None = None, connection: Connection | None = None
+) -> services.Visit:
+    """The visit of the participant owning this token (one query); anything else is a 404, never someone else's data.
+
+    ``saved_for`` and ``connection``: see :func:`calibrate.participant.services.load_visit`.
+    """
+    visit = services.load_visit(token, saved_for, connection)
     if visit is None:
         abort(404)
     return visit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from calibrate.domain import round_results
 from calibrate.domain.conditions import condition_text
@@ -15,7 +15,7 @@ from calibrate.domain.progress import Stage, round_items
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra import ratelimits
-from calibrate.infra.database import statements_commit_alone
+from calibrate.infra.database import autocommit_connection
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
 from calibrate.models import Exercise, Workshop, WorkshopState
@@ -25,10 +25,11 @@ from calibrate.participant.forms import (
     ConfirmForm,
     ConsentForm,
     InstructionsForm,
-    ItemForm,
     JoinCodeForm,
-    format_number,
+    answer_texts,
+    parse_answer,
     questionnaire_form,
+    saved_texts,
 )
 from calibrate.participant.lookups import participant_or_404, visit_or_404
 
@@ -127,36 +128,37 @@ def instructions(token: str):
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.answer_limit, key_func=ratelimits.participant_key, methods=["POST"], error_message=ratelimits.ANSWERS_LIMITED)
 def item(token: str, round_no: int, position: int):
-    statements_commit_alone()  # the hot path of a room: one statement per page, three per saved answer
-    visit = visit_or_404(token, saved_for=(round_no, position) if request.method == "GET" else None)
+    # The hot path of a room: one statement per page, two per saved answer (three when it finishes the round),
+    # on a connection of its own, outside the ORM session.
+    with autocommit_connection() as connection:
+        return _item_page(connection, token, round_no, position)
+
+
+def _item_page(connection: Connection, token: str, round_no: int, position: int):
+    posted = request.method == "POST"
+    visit = visit_or_404(token, saved_for=None if posted else (round_no, position), connection=connection)
     participant, now = visit.participant, visit.progress
     item = visit.item_at(round_no, position)
     if item is None or round_no > now.round:
         abort(404)
     if not now.accepts_answers:
         return redirect(url_for(".closed", token=token))
-    form = ItemForm()
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        if form.validate_on_submit():
-            answer, errors = form.answer(item, participant.ask_intervals)
-            if answer is not None:
-                services.save_answer(visit, item, round_no, answer)
-                return redirect(_next_url(visit))
-        else:
-            errors = {"form": ["Your session expired. Please submit again."]}
-    elif (existing := visit.saved) is not None:
-        form.own.data = format_number(existing.own)
-        form.prediction.data = format_number(existing.prediction)
-        form.lower.data = format_number(existing.lower)
-        form.upper.data = format_number(existing.upper)
+    if posted:
+        texts = answer_texts(request.form)
+        answer, errors = parse_answer(texts, item, participant.ask_intervals)
+        if answer is not None:
+            services.save_answer(visit, item, round_no, answer)
+            return redirect(_next_url(visit))
+    else:
+        texts = saved_texts(visit.saved) if visit.saved is not None else answer_texts({})
     items = visit.round_items(round_no)
     index = items.index(item)
     return render_template(
         "participant/item.html",
         participant=participant,
         item=item,
-        form=form,
+        texts=texts,
         errors=errors,
         round_no=round_no,
         number=index + 1,

@@ -17,14 +17,16 @@ answering: a finished round's stored result is only marked stale here
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Integer, String, and_, bindparam, cast, func, select, update
+from sqlalchemy import Connection, Integer, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased, contains_eager, load_only
+from sqlalchemy.orm import aliased, contains_eager, load_only, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from calibrate.domain import exercise_cache, round_results
@@ -32,7 +34,7 @@ from calibrate.domain.conditions import condition_text
 from calibrate.domain.exercise_cache import CachedItem, ExerciseSnapshot
 from calibrate.domain.progress import ROUNDS, Progress, progress, round_items
 from calibrate.infra.extensions import db
-from calibrate.models import Exercise, Item, Participant, Response, Workshop, utcnow
+from calibrate.models import Exercise, Item, Participant, Response, Workshop, WorkshopState, utcnow
 
 FINISHED_ATTRIBUTE = {1: "finished_round1_at", 2: "finished_round2_at"}
 ANSWER_COLUMNS = ("own", "prediction", "lower", "upper", "research", "answered_at")
@@ -49,17 +51,57 @@ class Answer:
     upper: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class FlowWorkshop:
+    """The settings of a participant's workshop that decide their page, as plain values."""
+
+    state: str
+    round2_enabled: bool
+    round2_open: bool
+    ask_empathy: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == WorkshopState.OPEN.value
+
+
+@dataclass(frozen=True, slots=True)
+class FlowParticipant:
+    """What the item page needs of a participant, as plain values read with Core (no ORM entity, no session).
+
+    It has the attributes of :class:`calibrate.models.Participant` that deciding the page,
+    the form and saving an answer read (:data:`FLOW_PARTICIPANT_COLUMNS`).
+    """
+
+    id: int
+    token: str
+    exercise_id: int
+    workshop_id: int | None
+    condition: str
+    ask_intervals: bool
+    instructions_seen_at: datetime | None
+    empathy_answers: dict | None
+    finished_round1_at: datetime | None
+    round2_started_at: datetime | None
+    finished_round2_at: datetime | None
+    workshop: FlowWorkshop | None
+
+
 @dataclass(eq=False)
 class Visit:
     """One request's view of a participant: who they are, the exercise's items and what they answered.
 
     ``answered`` maps round → ids of the items answered in it; ``saved`` is the stored
-    answer of the item the request asked about (:func:`load_visit`), if any.
+    answer of the item the request asked about (:func:`load_visit`), if any. ``database``
+    is where the visit was read and where its writes go: the ORM session (``participant``
+    is then the ORM entity) or a connection whose statements commit alone (``participant``
+    is then a :class:`FlowParticipant`).
     """
 
-    participant: Participant
+    participant: Participant | FlowParticipant
     exercise: ExerciseSnapshot
     answered: dict[int, set[int]]
+    database: scoped_session | Connection
     saved: Answer | None = None
     _progress: Progress | None = field(default=None, init=False, repr=False)
 
@@ -114,21 +156,40 @@ FLOW_WORKSHOP_COLUMNS = (
 )
 
 
+PLAIN_WORKSHOP_FIELDS = tuple(f.name for f in dataclasses.fields(FlowWorkshop))
+PLAIN_PARTICIPANT_FIELDS = ("id", *(column.key for column in FLOW_PARTICIPANT_COLUMNS))
+
+
 @cache
-def _visit_query(with_saved: bool):
-    """The one statement of :func:`load_visit`, built once per process (building it costs more than running it)."""
-    query = (
-        select(Participant, Exercise.content_hash, _answered_pairs())
-        .join(Exercise, Exercise.id == Participant.exercise_id)
-        .outerjoin(Participant.workshop)
-        .options(
-            # Only what deciding the page needs: fewer columns are cheaper to read on every request.
-            # Anything else (a pseudonym, a workshop's title) loads when a rarer page first touches it.
-            load_only(*FLOW_PARTICIPANT_COLUMNS),
-            contains_eager(Participant.workshop).load_only(*FLOW_WORKSHOP_COLUMNS),
+def _visit_query(with_saved: bool, plain: bool):
+    """The one statement of :func:`load_visit`, built once per process (building it costs more than running it).
+
+    ``plain``: columns for a :class:`FlowParticipant` (Core rows, no ORM entity); otherwise the
+    ORM participant with its workshop. Either way the participant's token, exercise hash and
+    answered (round, item) pairs come first, then the saved answer when asked for.
+    """
+    if plain:
+        workshop_columns = [getattr(Workshop, name) for name in PLAIN_WORKSHOP_FIELDS]
+        participant_columns = [getattr(Participant, name) for name in PLAIN_PARTICIPANT_FIELDS]
+        query = select(*participant_columns, *workshop_columns).outerjoin(
+            Workshop, Workshop.id == Participant.workshop_id
         )
+    else:
+        query = (
+            select(Participant)
+            .outerjoin(Participant.workshop)
+            .options(
+                # Only what deciding the page needs: fewer columns are cheaper to read on every request.
+                # Anything else (a pseudonym, a workshop's title) loads when a rarer page first touches it.
+                load_only(*FLOW_PARTICIPANT_COLUMNS),
+                contains_eager(Participant.workshop).load_only(*FLOW_WORKSHOP_COLUMNS),
+            )
+            .execution_options(populate_existing=True)
+        )
+    query = (
+        query.add_columns(Exercise.content_hash, _answered_pairs())
+        .join(Exercise, Exercise.id == Participant.exercise_id)
         .where(Participant.token == bindparam("token", type_=String))
-        .execution_options(populate_existing=True)
     )
     if with_saved:
         position = bindparam("position", type_=Integer)
@@ -144,6 +205,16 @@ def _visit_query(with_saved: bool):
     return query
 
 
+def _plain_participant(row) -> tuple[FlowParticipant, tuple]:
+    """The :class:`FlowParticipant` at the start of a plain visit row, and the rest of the row."""
+    people, places = len(PLAIN_PARTICIPANT_FIELDS), len(PLAIN_WORKSHOP_FIELDS)
+    values = dict(zip(PLAIN_PARTICIPANT_FIELDS, row))
+    workshop = None
+    if values["workshop_id"] is not None:
+        workshop = FlowWorkshop(*row[people:people + places])
+    return FlowParticipant(**values, workshop=workshop), tuple(row[people + places:])
+
+
 def _parse_answered(text: str | None) -> dict[int, set[int]]:
     answered: dict[int, set[int]] = {}
     for pair in (text or "").split(","):
@@ -153,31 +224,61 @@ def _parse_answered(text: str | None) -> dict[int, set[int]]:
     return answered
 
 
-def load_visit(token: str, saved_for: tuple[int, int] | None = None) -> Visit | None:
+def load_visit(
+    token: str, saved_for: tuple[int, int] | None = None, connection: Connection | None = None
+) -> Visit | None:
     """The participant owning this token and what they answered, in one statement; None for an unknown token.
 
     The same statement reads the participant's workshop and their exercise's current
     content hash, which selects the cached items. With ``saved_for=(round, position)``
     it also returns the stored answer of that item, for the item page to show again.
+    With a ``connection`` (the item page's, calibrate.infra.database.autocommit_connection)
+    the participant is a plain :class:`FlowParticipant` read with Core and the visit's
+    writes go to that connection: no ORM entity and no session on the busiest page.
+    Otherwise it is the ORM entity in the session, for pages that need more of it.
     """
     params = {"token": token}
     if saved_for is not None:
         params["round_no"], params["position"] = saved_for
-    row = db.session.execute(_visit_query(saved_for is not None), params).first()
+    database = db.session if connection is None else connection
+    row = database.execute(_visit_query(saved_for is not None, connection is not None), params).first()
     if row is None:
         return None
-    participant, content_hash, answered = row[0], row[1], row[2]
+    if connection is None:
+        participant, rest = row[0], tuple(row[1:])
+    else:
+        participant, rest = _plain_participant(row)
+    content_hash, answered = rest[0], rest[1]
     saved = None
-    if saved_for is not None and row[3] is not None:
-        saved = Answer(own=row[4], prediction=row[5], lower=row[6], upper=row[7])
+    if saved_for is not None and rest[2] is not None:
+        saved = Answer(own=rest[3], prediction=rest[4], lower=rest[5], upper=rest[6])
     visit = Visit(
         participant=participant,
         exercise=exercise_cache.exercise_items(participant.exercise_id, content_hash or ""),
         answered=_parse_answered(answered),
+        database=database,
         saved=saved,
     )
     _stamp_unstamped_rounds(visit)
     return visit
+
+
+def _update_participant(visit: Visit, changes: dict) -> None:
+    """Write these columns of the visit's participant with one UPDATE, and let the visit see them.
+
+    The ORM entity gets them as committed values (nothing left to flush); a plain
+    participant is replaced by a copy with them. The caller commits.
+    """
+    participant = visit.participant
+    visit.database.execute(update(Participant.__table__).where(Participant.id == participant.id).values(changes))
+    if isinstance(participant, FlowParticipant):
+        visit.participant = dataclasses.replace(
+            participant, **{name: value for name, value in changes.items() if name in PLAIN_PARTICIPANT_FIELDS}
+        )
+    else:
+        for name, value in changes.items():
+            set_committed_value(participant, name, value)
+    visit.changed()
 
 
 def _stamp_unstamped_rounds(visit: Visit) -> None:
@@ -189,17 +290,16 @@ def _stamp_unstamped_rounds(visit: Visit) -> None:
     here. Never the case in the ordinary flow, where this writes nothing.
     """
     participant = visit.participant
-    stamped = False
+    stamps = {}
     for round_no in ROUNDS:
         attribute = FINISHED_ATTRIBUTE[round_no]
         if getattr(participant, attribute) is not None or not visit.answered.get(round_no):
             continue
         if visit.round_items(round_no) and visit.next_unanswered(round_no) is None:
-            setattr(participant, attribute, utcnow())
-            stamped = True
-    if stamped:
-        db.session.commit()
-        visit.changed()
+            stamps[attribute] = utcnow()
+    if stamps:
+        _update_participant(visit, stamps)
+        visit.database.commit()
 
 
 def exercise_items(participant: Participant) -> tuple[CachedItem, ...]:
@@ -335,8 +435,9 @@ def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -
     participant = visit.participant
     now = utcnow()
     shown = item.position in visit.research_positions(round_no)
-    db.session.execute(
-        _upsert(db.session.get_bind().dialect.name),
+    database = visit.database
+    database.execute(
+        _upsert((database.dialect if isinstance(database, Connection) else database.get_bind().dialect).name),
         {
             "participant_id": participant.id,
             "item_id": item.id,
@@ -352,15 +453,12 @@ def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -
     attribute = FINISHED_ATTRIBUTE[round_no]
     if getattr(participant, attribute) is not None:
         # Only a finished round has a stored result (its feedback page stores it); this answer made it stale.
-        round_results.invalidate(participant, round_no)
+        database.execute(round_results.invalidation(participant.id, round_no))
     visit.answered.setdefault(round_no, set()).add(item.id)
     visit.changed()
     if getattr(participant, attribute) is None and visit.next_unanswered(round_no) is None:
-        changes = {attribute: now, "last_seen_at": now}
-        db.session.execute(update(Participant.__table__).where(Participant.id == participant.id).values(changes))
-        for name, value in changes.items():
-            set_committed_value(participant, name, value)  # what the next page is decided from, without a flush
-    db.session.commit()
+        _update_participant(visit, {attribute: now, "last_seen_at": now})
+    database.commit()
 
 
 def start_round2(visit: Visit) -> None:
