@@ -16,6 +16,7 @@ from calibrate.infra.health import register_health
 from calibrate.infra.input_guard import register_input_guard
 from calibrate.infra.logs import configure_logging
 from calibrate.infra.resources import resource_dir
+from calibrate.infra.sessions import SessionCookies
 from calibrate.infra.templating import register_template_helpers
 
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     check_config(app.config)
+    app.session_interface = SessionCookies()
     configure_logging(app)
     # Before every extension's hooks: a request with NUL bytes and the like is refused before any database work.
     register_input_guard(app)

@@ -66,25 +66,30 @@ def _walk_json(value, where: str):
 
 
 def _places():
-    """(description of the place, text) for everything a view could read from the request."""
-    yield "the address", request.path
+    """(kind of place, its name or None, text) for everything a view could read from the request.
+
+    The name is described only for the place that fails (:func:`invalid_input`): every request passes
+    through here, and almost none fails.
+    """
+    yield "the address", None, request.path
     for name, value in request.args.items(multi=True):
-        yield f"the query parameter '{_printable(name)}'", name + value
+        yield "the query parameter", name, name + value
     for name, value in request.form.items(multi=True):
-        yield f"the field '{_printable(name)}'", name + value
+        yield "the field", name, name + value
     for name, upload in request.files.items(multi=True):
-        yield f"the file field '{_printable(name)}'", name + (upload.filename or "")
+        yield "the file field", name, name + (upload.filename or "")
     if request.is_json:
         document = request.get_json(silent=True)
         if document is not None:
-            yield from ((f"the JSON value at '{_printable(place)}'", text) for place, text in _walk_json(document, "$"))
+            yield from (("the JSON value at", place, text) for place, text in _walk_json(document, "$"))
 
 
 def invalid_input() -> str | None:
     """A message naming the first place with a character that is not allowed, or None."""
-    for place, text in _places():
+    for kind, name, text in _places():
         found = INVALID.search(text)
         if found:
+            place = kind if name is None else f"{kind} '{_printable(name)}'"
             return f"{place[0].upper()}{place[1:]} contains {_describe(found.group())}, which is not allowed. Remove it and try again."
     return None
 
