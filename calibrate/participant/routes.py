@@ -15,7 +15,7 @@ from calibrate.domain.progress import Stage, round_items
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra import ratelimits
-from calibrate.infra.database import autocommit_connection
+from calibrate.infra.database import kept_autocommit_connection
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
 from calibrate.models import Exercise, Workshop, WorkshopState
@@ -129,8 +129,8 @@ def instructions(token: str):
 @limiter.limit(ratelimits.answer_limit, key_func=ratelimits.participant_key, methods=["POST"], error_message=ratelimits.ANSWERS_LIMITED)
 def item(token: str, round_no: int, position: int):
     # The hot path of a room: one statement per page, two per saved answer (three when it finishes the round),
-    # on a connection of its own, outside the ORM session.
-    with autocommit_connection() as connection:
+    # on the worker's own connection, outside the ORM session.
+    with kept_autocommit_connection() as connection:
         return _item_page(connection, token, round_no, position)
 
 

@@ -232,7 +232,7 @@ def load_visit(
     The same statement reads the participant's workshop and their exercise's current
     content hash, which selects the cached items. With ``saved_for=(round, position)``
     it also returns the stored answer of that item, for the item page to show again.
-    With a ``connection`` (the item page's, calibrate.infra.database.autocommit_connection)
+    With a ``connection`` (the item page's, calibrate.infra.database.kept_autocommit_connection)
     the participant is a plain :class:`FlowParticipant` read with Core and the visit's
     writes go to that connection: no ORM entity and no session on the busiest page.
     Otherwise it is the ORM entity in the session, for pages that need more of it.
