@@ -83,6 +83,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(route)s] %(m
 
 def configure_logging(app: Flask) -> None:
     """Send the app's log to stderr in the configured format and tag requests with an id."""
+    # Every request writes an access line: skip what no format here shows (the logging HOWTO's "Optimization").
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if app.config.get("LOG_FORMAT") == "json" else logging.Formatter(TEXT_FORMAT))
     # On the handler too, so records of child loggers (calibrate.access) and extensions get the fields.

@@ -33,6 +33,7 @@ from calibrate.domain import exercise_cache, round_results
 from calibrate.domain.conditions import condition_text
 from calibrate.domain.exercise_cache import CachedItem, ExerciseSnapshot
 from calibrate.domain.progress import ROUNDS, Progress, progress, round_items
+from calibrate.infra.driver_statements import DriverStatement
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Participant, Response, Workshop, WorkshopState, utcnow
 
@@ -205,6 +206,12 @@ def _visit_query(with_saved: bool, plain: bool):
     return query
 
 
+@cache
+def _plain_visit_statement(with_saved: bool) -> DriverStatement:
+    """The plain visit query, run on the driver's cursor (the item page's, per request)."""
+    return DriverStatement(_visit_query(with_saved, True), {"token": "", "round_no": 1, "position": 0})
+
+
 def _plain_participant(row) -> tuple[FlowParticipant, tuple]:
     """The :class:`FlowParticipant` at the start of a plain visit row, and the rest of the row."""
     people, places = len(PLAIN_PARTICIPANT_FIELDS), len(PLAIN_WORKSHOP_FIELDS)
@@ -240,8 +247,11 @@ def load_visit(
     params = {"token": token}
     if saved_for is not None:
         params["round_no"], params["position"] = saved_for
-    database = db.session if connection is None else connection
-    row = database.execute(_visit_query(saved_for is not None, connection is not None), params).first()
+    if connection is None:
+        database, row = db.session, db.session.execute(_visit_query(saved_for is not None, False), params).first()
+    else:
+        rows = _plain_visit_statement(saved_for is not None).execute(connection, params)
+        database, row = connection, (rows[0] if rows else None)
     if row is None:
         return None
     if connection is None:
@@ -410,16 +420,18 @@ def record_instructions(visit: Visit, description: str | None) -> None:
 
 
 @cache
-def _upsert(dialect: str):
+def _upsert(dialect: str) -> DriverStatement:
     """INSERT ... ON CONFLICT (participant, item, round) DO UPDATE for this database, built once per process."""
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:
         raise RuntimeError(f"saving answers needs PostgreSQL or SQLite, not {dialect}")
-    statement = insert(Response.__table__)
-    return statement.on_conflict_do_update(
+    columns = ("participant_id", "item_id", "round", *ANSWER_COLUMNS)
+    statement = insert(Response.__table__).values({name: bindparam(name) for name in columns})
+    statement = statement.on_conflict_do_update(
         index_elements=["participant_id", "item_id", "round"],
         set_={name: statement.excluded[name] for name in ANSWER_COLUMNS},
     )
+    return DriverStatement(statement)
 
 
 def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -> None:
@@ -435,9 +447,9 @@ def save_answer(visit: Visit, item: CachedItem, round_no: int, answer: Answer) -
     participant = visit.participant
     now = utcnow()
     shown = item.position in visit.research_positions(round_no)
-    database = visit.database
-    database.execute(
-        _upsert((database.dialect if isinstance(database, Connection) else database.get_bind().dialect).name),
+    database = visit.database  # the item page's connection: load_visit(..., connection)
+    _upsert(database.dialect.name).execute(
+        database,
         {
             "participant_id": participant.id,
             "item_id": item.id,
