@@ -70,6 +70,11 @@ def account_key() -> str:
     return "account:" + _digest(normalise_email(request.form.get("email"))[:320])
 
 
+def not_saving_an_answer() -> bool:
+    """The answer limit is the participant blueprint's; it counts only the item page (its POST)."""
+    return request.endpoint != "participant.item"
+
+
 def participant_key() -> str:
     return "participant:" + _digest((request.view_args or {}).get("token", ""))
 
