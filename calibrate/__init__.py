@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calibrate.infra.config import check_config, load_config
 from calibrate.infra.csp import CONTENT_SECURITY_POLICY
+from calibrate.infra.csrf_tokens import register_csrf_token
 from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from calibrate.infra.health import register_health
 from calibrate.infra.input_guard import register_input_guard
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
+    register_csrf_token(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     talisman.init_app(

@@ -10,6 +10,7 @@ import socket
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from calibrate.infra.database import KEPT_CONNECTIONS
 from calibrate.infra.extensions import limiter
 from calibrate.infra.logs import TEXT_FORMAT, JsonLines
 from calibrate.models import Participant, Response
@@ -160,6 +161,17 @@ def test_a_failure_while_saving_writes_nothing_and_keeps_the_answer(client, exer
 
 
 # -- the access log -------------------------------------------------------------------------------
+
+
+def test_the_item_page_replaces_a_connection_the_server_dropped(app, client, exercises):
+    """The item page keeps one connection per worker thread; one SQLAlchemy invalidated is not used again."""
+    item = start_participant(client)
+    assert client.get(item).status_code == 200
+    kept = app.extensions[KEPT_CONNECTIONS].connection
+    assert client.get(item).status_code == 200 and app.extensions[KEPT_CONNECTIONS].connection is kept
+    kept.invalidate()  # what SQLAlchemy does when the server went away
+    assert client.get(item).status_code == 200
+    assert app.extensions[KEPT_CONNECTIONS].connection is not kept
 
 
 def test_access_log_has_the_route_template_and_never_the_token(app_factory, exercises, caplog, monkeypatch):

@@ -1,12 +1,13 @@
 """Operator endpoints, security headers and CSRF."""
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from calibrate.infra.extensions import db
-from calibrate.models import Participant
+from calibrate.models import Participant, Response
 
 
 def test_probes_answer(client):
@@ -84,3 +85,20 @@ def test_proxy_fix_makes_links_use_the_public_host(app_factory, exercises):
     (link,) = PrivateLinks(response.text).hrefs
     token = db.session.scalar(select(Participant.token))
     assert urlsplit(link)[:3] == ("https", "calibrate.example.org", f"/p/{token}")
+
+
+def test_item_answers_need_the_csrf_token_the_page_shows(app_factory, exercises):
+    """The item form is plain HTML: CSRFProtect alone guards its POST, with the token the page carries."""
+    secured = app_factory(WTF_CSRF_ENABLED=True)
+    client = secured.test_client()
+    start = client.get("/e/public-spending").text
+    consent_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', start).group(1)
+    item = client.post("/e/public-spending", data={"consent": "y", "csrf_token": consent_token}).headers["Location"]
+    item = client.get(item).headers["Location"]
+    answer = {"own": "3", "prediction": "40"}
+    assert client.post(item, data=answer).status_code == 400, "no token"
+    assert client.post(item, data=answer | {"csrf_token": "forged"}).status_code == 400
+    assert db.session.scalar(select(func.count(Response.id))) == 0
+    tokens = {re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(item).text).group(1) for _ in range(2)}
+    assert len(tokens) == 1, "the page shows the token signed once for this session"
+    assert client.post(item, data=answer | {"csrf_token": tokens.pop()}).status_code in (302, 422)
