@@ -70,14 +70,16 @@ class DriverStatement:
             binds=tuple(binds),
         )
 
-    def _conversions(self, dialect: Dialect, description) -> tuple[Callable | None, ...]:
-        """Each result column's conversion (or None), from its type and, once, the driver's column types."""
+    def _conversions(self, dialect: Dialect, cursor) -> tuple[Callable | None, ...]:
+        """Each result column's conversion (or None), from its type and the driver's column types.
+
+        Worked out once: the driver builds its column descriptions anew whenever they are read.
+        """
         conversions = self._results.get(dialect.name)
         if conversions is None:
-            columns = getattr(self.statement, "selected_columns", ())
             conversions = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-                for column, described in zip(columns, description)
+                for column, described in zip(self.statement.selected_columns, cursor.description)
             )
             conversions = self._results[dialect.name] = conversions if any(conversions) else ()
         return conversions
@@ -96,8 +98,8 @@ class DriverStatement:
             for listener in connection.dispatch.before_cursor_execute:
                 sql, parameters = listener(connection, cursor, sql, parameters, None, False)
             cursor.execute(sql, parameters)
-            description = cursor.description
-            rows = cursor.fetchall() if description is not None else []
+            rows = cursor.fetchall() if self.statement.is_select else []
+            conversions = self._conversions(dialect, cursor) if rows else ()
         except dialect.loaded_dbapi.Error as error:
             dropped = dialect.is_disconnect(error, driver, cursor)
             if dropped:
@@ -108,7 +110,6 @@ class DriverStatement:
             ) from error
         finally:
             cursor.close()
-        conversions = self._conversions(dialect, description) if rows else ()
         if conversions:
             rows = [tuple(value if convert is None else convert(value) for value, convert in zip(row, conversions)) for row in rows]
         return rows
