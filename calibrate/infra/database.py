@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -35,6 +36,15 @@ def insert_unique(build: Callable[[], Row], attempts: int, failure: str) -> Row:
     raise RuntimeError(failure)
 
 
+class _Kept:
+    """A thread's kept connection and when it was taken; the connection goes back to the pool when the thread ends."""
+
+    def __init__(self, connection: Connection):
+        self.connection, self.since = connection, time.monotonic()
+        # A thread's locals are dropped when it ends (the development server runs each request in a new thread).
+        weakref.finalize(self, connection.close)
+
+
 @contextmanager
 def kept_autocommit_connection() -> Iterator[Connection]:
     """This worker thread's own connection, outside the ORM session, on which each statement commits by itself.
@@ -48,17 +58,17 @@ def kept_autocommit_connection() -> Iterator[Connection]:
     invalidates it when the server went away) or is older than the pool's
     ``pool_recycle`` is replaced at the next request.
     """
-    kept = current_app.extensions.setdefault(KEPT_CONNECTIONS, threading.local())
-    connection = getattr(kept, "connection", None)
+    local = current_app.extensions.setdefault(KEPT_CONNECTIONS, threading.local())
+    kept = getattr(local, "kept", None)
     recycle = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_recycle", -1)
-    if connection is not None and (
-        connection.invalidated or connection.closed or 0 <= recycle < time.monotonic() - kept.since
+    if kept is not None and (
+        kept.connection.invalidated or kept.connection.closed or 0 <= recycle < time.monotonic() - kept.since
     ):
-        connection.close()
-        connection = None
-    if connection is None:
-        connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        kept.connection, kept.since = connection, time.monotonic()
+        kept.connection.close()
+        kept = None
+    if kept is None:
+        kept = local.kept = _Kept(db.engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
+    connection = kept.connection
     try:
         yield connection
     finally:

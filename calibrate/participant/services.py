@@ -9,8 +9,10 @@ per-process snapshot of :mod:`calibrate.domain.exercise_cache`, and where the
 participant is comes from :mod:`calibrate.domain.progress`, decided from those facts
 without another query. An item page therefore costs one statement, and saving an
 answer two: that read and one upsert of the answer (plus one update of the
-participant when the answer completes the round), each committing by itself
-(calibrate.infra.database.statements_commit_alone). No statistics run while
+participant when the answer completes the round), each committing by itself on the
+worker's own connection (calibrate.infra.database.kept_autocommit_connection), the read
+and the upsert straight on the driver's cursor (calibrate.infra.driver_statements), with
+the participant as a plain :class:`FlowParticipant`. No statistics run while
 answering: a finished round's stored result is only marked stale here
 (calibrate.domain.round_results).
 """

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import re
 import socket
+import threading
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from calibrate.infra.database import KEPT_CONNECTIONS
-from calibrate.infra.extensions import limiter
+from calibrate.infra.extensions import db, limiter
 from calibrate.infra.logs import TEXT_FORMAT, JsonLines
 from calibrate.models import Participant, Response
 from calibrate.participant import services as participant_services
@@ -167,11 +169,11 @@ def test_the_item_page_replaces_a_connection_the_server_dropped(app, client, exe
     """The item page keeps one connection per worker thread; one SQLAlchemy invalidated is not used again."""
     item = start_participant(client)
     assert client.get(item).status_code == 200
-    kept = app.extensions[KEPT_CONNECTIONS].connection
-    assert client.get(item).status_code == 200 and app.extensions[KEPT_CONNECTIONS].connection is kept
+    kept = app.extensions[KEPT_CONNECTIONS].kept.connection
+    assert client.get(item).status_code == 200 and app.extensions[KEPT_CONNECTIONS].kept.connection is kept
     kept.invalidate()  # what SQLAlchemy does when the server went away
     assert client.get(item).status_code == 200
-    assert app.extensions[KEPT_CONNECTIONS].connection is not kept
+    assert app.extensions[KEPT_CONNECTIONS].kept.connection is not kept
 
 
 def test_access_log_has_the_route_template_and_never_the_token(app_factory, exercises, caplog, monkeypatch):
@@ -215,3 +217,18 @@ def test_gunicorn_config_turns_its_access_log_off(monkeypatch):
     exec((Path(__file__).parents[2] / "gunicorn.conf.py").read_text(), settings)
     assert settings["accesslog"] is None and settings["workers"] == 3 and settings["bind"] == "0.0.0.0:9000"
     assert settings["wsgi_app"] == "calibrate:create_app()" and settings["timeout"] > 0
+
+
+def test_a_kept_connection_goes_back_to_the_pool_when_its_thread_ends(app, client, exercises):
+    """The development server (and the browser tests' server) runs each request in a new thread."""
+    item = start_participant(client)
+    before = db.engine.pool.checkedout()
+    gc.disable()  # returned as the thread ends, not whenever the garbage collector gets to it
+    try:
+        for _ in range(3):
+            worker = threading.Thread(target=lambda: client.get(item))
+            worker.start()
+            worker.join()
+        assert db.engine.pool.checkedout() == before
+    finally:
+        gc.enable()
