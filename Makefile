@@ -7,7 +7,8 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
-.PHONY: run serve-prod test install install-dev chromium clean bench screenshots
+.PHONY: run serve-prod test install install-dev chromium clean bench screenshots translations
+TRANSLATIONS := calibrate/translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -15,9 +16,11 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 ## Create the database, load the built-in exercises, create the demo trainer and serve on 127.0.0.1:5000.
 run: install
@@ -46,6 +49,13 @@ test: install-dev chromium
 ## Refresh the committed screenshots in docs/screenshots/ from the browser tests.
 screenshots: install-dev chromium
 	CALIBRATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
+
+## After changing user-visible text: collect it into messages.pot and update each language's messages.po.
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
+	  --project Calibrate -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 bench: install-dev
 	$(BIN)/python benchmarks/bench_analysis.py

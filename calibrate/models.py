@@ -225,6 +225,8 @@ class Workshop(db.Model):
     projector_slide: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     allocation_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expected_participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The language participants see first (calibrate/infra/i18n.py); None lets each browser decide.
+    language: Mapped[str | None] = mapped_column(String(5), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

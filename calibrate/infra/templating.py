@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from analysis import units, vocabulary
@@ -12,11 +13,11 @@ from calibrate.domain.long_format import LONG_COLUMNS
 
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
 NAV_LINKS = (
-    ("trainer.workshops", "Workshops", {"trainer", "admin"}),
-    ("authoring.exercises", "Exercises", {"trainer", "admin"}),
-    ("analyst.overview", "Analysis", {"analyst", "admin", "trainer"}),
-    ("admin.users", "Users", {"admin"}),
-    ("auth.account", "Account", {"trainer", "analyst", "admin"}),
+    ("trainer.workshops", _l("Workshops"), {"trainer", "admin"}),
+    ("authoring.exercises", _l("Exercises"), {"trainer", "admin"}),
+    ("analyst.overview", _l("Analysis"), {"analyst", "admin", "trainer"}),
+    ("admin.users", _l("Users"), {"admin"}),
+    ("auth.account", _l("Account"), {"trainer", "analyst", "admin"}),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 
+from calibrate.infra.i18n import use_workshop_language
 from calibrate.models import Participant
 from calibrate.participant import services
 
@@ -13,6 +14,8 @@ def visit_or_404(token: str, saved_for: tuple[int, int] | None = None) -> servic
     visit = services.load_visit(token, saved_for)
     if visit is None:
         abort(404)
+    workshop = visit.participant.workshop
+    use_workshop_language(workshop.language if workshop is not None else None)
     return visit
 
 

@@ -18,6 +18,7 @@ from calibrate.infra import ratelimits
 from calibrate.infra.database import statements_commit_alone
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
+from calibrate.infra.i18n import use_workshop_language
 from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
@@ -81,6 +82,8 @@ def join_by_code():
 @limiter.limit(ratelimits.join_limit, methods=["POST"])
 def join(code: str):
     workshop = db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(code)))
+    if workshop is not None:
+        use_workshop_language(workshop.language)
     if workshop is None or workshop.state == WorkshopState.DRAFT.value:
         return render_template("participant/no_workshop.html", code=code), 404
     if not workshop.is_open:

@@ -111,6 +111,7 @@ FLOW_PARTICIPANT_COLUMNS = (
 )
 FLOW_WORKSHOP_COLUMNS = (
     Workshop.state, Workshop.round2_enabled, Workshop.round2_open, Workshop.ask_empathy, Workshop.exercise_id,
+    Workshop.language,
 )
 
 
