@@ -11,7 +11,7 @@ import math
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -34,6 +34,8 @@ class ConsentForm(FlaskForm):
         "I agree that my anonymous answers are stored and used for feedback and research.",
         validators=[DataRequired(message="Please tick the box to take part.")],
     )
+    # Makes a repeated join find the participant it created (calibrate.participant.join_keys).
+    join_key = HiddenField()
 
 
 class ConfirmForm(FlaskForm):

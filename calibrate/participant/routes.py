@@ -31,6 +31,7 @@ from calibrate.participant.forms import (
     format_number,
     questionnaire_form,
 )
+from calibrate.participant.join_keys import issue_join_key, token_for_join_key
 from calibrate.participant.lookups import participant_or_404, visit_or_404
 
 
@@ -61,9 +62,9 @@ def start(slug: str):
     exercise = public_exercise(slug)
     if exercise is None:
         abort(404)
-    form = ConsentForm()
+    form = ConsentForm(join_key=issue_join_key())
     if form.validate_on_submit():
-        participant = services.start_self_serve(exercise, form.pseudonym.data)
+        participant = services.start_self_serve(exercise, form.pseudonym.data, token_for_join_key(form.join_key.data))
         return redirect(url_for(".resume", token=participant.token))
     return _start_page(exercise, form, None)
 
@@ -88,9 +89,9 @@ def join(code: str):
         return render_template("participant/no_workshop.html", code=code), 404
     if not workshop.is_open:
         return render_template("participant/workshop_closed.html", workshop=workshop), 410
-    form = ConsentForm()
+    form = ConsentForm(join_key=issue_join_key())
     if form.validate_on_submit():
-        participant = services.join_workshop(workshop, form.pseudonym.data)
+        participant = services.join_workshop(workshop, form.pseudonym.data, token_for_join_key(form.join_key.data))
         return redirect(url_for(".resume", token=participant.token))
     return _start_page(workshop.exercise, form, workshop)
 
