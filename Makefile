@@ -7,7 +7,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
-.PHONY: run serve-prod test install install-dev chromium clean bench screenshots translations
+.PHONY: run serve-prod test install install-dev chromium debian-package clean bench screenshots translations
 TRANSLATIONS := calibrate/translations
 
 $(BIN)/python:
@@ -33,12 +33,16 @@ run: install
 serve-prod: install
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
-## Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+## Debian's Chromium for the browser tests (Playwright cannot download browsers here) and HAProxy for the
+## two-node tests behind a proxy, each installed only when missing.
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian chromium for browser tests..."; \
-	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
-	  $$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; }
+	@test -x /usr/bin/chromium || $(MAKE) --no-print-directory debian-package PACKAGE=chromium
+	@test -x /usr/sbin/haproxy || command -v haproxy >/dev/null || $(MAKE) --no-print-directory debian-package PACKAGE=haproxy
+
+debian-package:
+	@echo "Installing Debian $(PACKAGE) for the tests..."
+	@SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get install -y $(PACKAGE) || { $$SUDO apt-get update && $$SUDO apt-get install -y $(PACKAGE); }
 
 ## Run every test (set CALIBRATE_TEST_DATABASE_URL to also use PostgreSQL).
 test: install-dev chromium
