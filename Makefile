@@ -7,7 +7,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
-.PHONY: run serve-prod test install install-dev chromium debian-package clean bench screenshots translations
+.PHONY: run serve-prod test install install-dev test-packages debian-package clean bench screenshots translations
 TRANSLATIONS := calibrate/translations
 
 $(BIN)/python:
@@ -35,7 +35,7 @@ serve-prod: install
 
 ## Debian's Chromium for the browser tests (Playwright cannot download browsers here) and HAProxy for the
 ## two-node tests behind a proxy, each installed only when missing.
-chromium:
+test-packages:
 	@test -x /usr/bin/chromium || $(MAKE) --no-print-directory debian-package PACKAGE=chromium
 	@test -x /usr/sbin/haproxy || command -v haproxy >/dev/null || $(MAKE) --no-print-directory debian-package PACKAGE=haproxy
 
@@ -45,13 +45,13 @@ debian-package:
 	  $$SUDO apt-get install -y $(PACKAGE) || { $$SUDO apt-get update && $$SUDO apt-get install -y $(PACKAGE); }
 
 ## Run every test (set CALIBRATE_TEST_DATABASE_URL to also use PostgreSQL).
-test: install-dev chromium
+test: install-dev test-packages
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
 
 ## Refresh the committed screenshots in docs/screenshots/ from the browser tests.
-screenshots: install-dev chromium
+screenshots: install-dev test-packages
 	CALIBRATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 ## After changing user-visible text: collect it into messages.pot and update each language's messages.po.
