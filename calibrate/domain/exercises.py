@@ -726,8 +726,9 @@ def validate_path(path: Path) -> tuple[list[str], list[str]]:
                 checked.append(f"{folder}: not valid, {len(found)} problem(s)")
             else:
                 kind = definition.meta.get("decision_kind", "no decision kind")
+                languages = "".join(f", also in [{language}]" for language in _meta_translations(definition.meta))
                 checked.append(f"{folder}: valid, {len(definition.items)} items, {kind}, "
-                               f"about {definition.meta.get('minutes', 10)} minutes")
+                               f"about {definition.meta.get('minutes', 10)} minutes{languages}")
         return checked, problems
     if path.suffix.lower() == ".toml":
         _, problems = validate_meta(path)

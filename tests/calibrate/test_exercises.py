@@ -572,7 +572,7 @@ def test_validate_path_takes_a_folder_of_exercises_or_single_files(tmp_path):
     checked, problems = validate_path(root)
     assert problems == []
     assert checked == [
-        f"{root / 'eco-apples'}: valid, 10 items, pricing, about 5 minutes",
+        f"{root / 'eco-apples'}: valid, 10 items, pricing, about 5 minutes, also in [de]",
         f"{root / 'public-spending'}: valid, 12 items, communication, about 6 minutes",
     ]
     assert validate_path(root / "eco-apples" / "items.csv") == ([f"{root / 'eco-apples' / 'items.csv'}: valid, 10 items"], [])
