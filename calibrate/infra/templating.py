@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from analysis import units, vocabulary
-from calibrate.domain.exercise_text import localised
+from calibrate.domain.exercise_text import localised, localised_choices
 from calibrate.domain.long_format import LONG_COLUMNS
 
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
@@ -89,6 +89,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_item_value, "value")
     app.add_template_filter(format_item_scale, "scale")
     app.add_template_filter(localised, "localised")
+    app.add_template_filter(localised_choices, "localised_choices")
     # One set of words for every page: labels and units of metrics, titles of group tests, minimum counts.
     app.jinja_env.globals.update(
         METRICS=vocabulary.METRICS,
