@@ -133,10 +133,11 @@ def _note_for(row: dict) -> str:
 
 
 def _note_in_words(note: str) -> str:
-    """The engine's note ('<metrics> undefined: <reason>; ...') in the page's language."""
+    """The engine's note ('<metrics> undefined: <reason>; ...') in the page's language, metrics by their labels."""
     clauses = [clause.partition(" undefined: ") for clause in note.split("; ") if clause]
     return "; ".join(
-        _("%(metrics)s undefined: %(reason)s", metrics=names, reason=translated(reason_phrase(reason)))
+        _("%(metrics)s undefined: %(reason)s", reason=translated(reason_phrase(reason)),
+          metrics=", ".join(translated(METRICS[name].label) if name in METRICS else name for name in names.split(", ")))
         for names, _found, reason in clauses
     )
 

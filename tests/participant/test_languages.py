@@ -175,3 +175,26 @@ def test_a_bad_character_is_named_in_german(client, exercises):
     response = client.post("/e/public-spending", data={"pseudonym": "a\x00b", "consent": "y"}, headers=GERMAN)
     assert response.status_code == 400
     assert "Das Feld „pseudonym“ enthält ein NUL-Byte" in visible_text(response.text)
+
+
+def test_market_research_and_round_two_are_german(client, exercises, german_exercise_text):
+    """The pilot-survey cue on an item and the offer of a second round, on a German page."""
+    workshop = make_workshop(make_account("research-de@example.org"), conditions=("market_research",),
+                             round2_enabled=True, title="Markenteam")
+    workshop.round2_open = True
+    db.session.commit()
+    token = token_from(client.post(f"/j/{workshop.code}", data={"consent": "y"}, headers=GERMAN).headers["Location"])
+    location = client.post(f"/p/{token}/instructions", headers=GERMAN).headers["Location"]
+    research_pages = []
+    for item in workshop.exercise.items:
+        if "/item/" not in location:
+            break
+        page = client.get(location, headers=GERMAN).text
+        if 'class="market-research"' in page:
+            research_pages.append(page)
+        location = client.post(location, data=egocentric_answers(item), headers=GERMAN).headers["Location"]
+    assert research_pages and all(english_words(page) == [] for page in research_pages)
+    assert "Eine Vorstudie mit" in research_pages[0]
+    feedback = client.get(f"/p/{token}/feedback", headers=GERMAN).text
+    assert "Runde 2 ist geöffnet" in feedback and "Runde 2 starten" in feedback
+    assert english_words(feedback) == [], english_words(feedback)
