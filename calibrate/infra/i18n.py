@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request
+from flask import Flask, abort, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, refresh
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
@@ -22,6 +22,8 @@ babel = Babel()
 
 
 def select_language() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE  # the command line and exports: no browser to ask, English
     picked = request.cookies.get(COOKIE)
     if picked in LANGUAGES:
         return picked

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from calibrate.domain import round_results
@@ -18,7 +19,7 @@ from calibrate.infra import ratelimits
 from calibrate.infra.database import statements_commit_alone
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
-from calibrate.infra.i18n import use_workshop_language
+from calibrate.infra.i18n import current_language, use_workshop_language
 from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
@@ -75,7 +76,7 @@ def join_by_code():
     form = JoinCodeForm()
     if form.validate_on_submit():
         return redirect(url_for(".join", code=normalise_code(form.code.data)))
-    flash("Enter the code your trainer shows.", "error")
+    flash(_("Enter the code your trainer shows."), "error")
     return redirect(url_for(".index"))
 
 
@@ -121,7 +122,7 @@ def instructions(token: str):
     if form.validate_on_submit():
         description = (form.description.data or "").strip()
         if text.asks_description and len(description) < 20:
-            form.description.errors.append("Please describe the customer in a few sentences (at least 20 characters).")
+            form.description.errors.append(_("Please describe the customer in a few sentences (at least 20 characters)."))
         else:
             services.record_instructions(visit, description)
             return redirect(_next_url(visit))
@@ -148,7 +149,7 @@ def item(token: str, round_no: int, position: int):
                 services.save_answer(visit, item, round_no, answer)
                 return redirect(_next_url(visit))
         else:
-            errors = {"form": ["Your session expired. Please submit again."]}
+            errors = {"form": [_("Your session expired. Please submit again.")]}
     elif (existing := visit.saved) is not None:
         form.own.data = format_number(existing.own)
         form.prediction.data = format_number(existing.prediction)
@@ -175,7 +176,7 @@ def item(token: str, round_no: int, position: int):
 def questionnaire(token: str):
     visit = visit_or_404(token)
     participant = visit.participant
-    questionnaire_data = load_questionnaire()
+    questionnaire_data = load_questionnaire(current_language())
     form = questionnaire_form()
     if form.validate_on_submit():
         answers = {item["key"]: form[item["key"]].data for item in questionnaire_data.items}
@@ -248,6 +249,6 @@ def delete(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_participant(participant)
-        flash("Your answers and results were deleted.", "success")
+        flash(_("Your answers and results were deleted."), "success")
         return redirect(url_for(".index"))
     return render_template("participant/delete.html", participant=participant, form=form)
