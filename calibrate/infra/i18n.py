@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request
-from flask_babel import Babel, get_locale, refresh
+from flask import Flask, abort, g, has_request_context, redirect, request
+from flask_babel import Babel, get_locale, gettext, refresh
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
@@ -22,6 +22,8 @@ babel = Babel()
 
 
 def select_language() -> str:
+    if not has_request_context():  # the shell, the CLI and background work speak English
+        return DEFAULT_LANGUAGE
     picked = request.cookies.get(COOKIE)
     if picked in LANGUAGES:
         return picked
@@ -70,3 +72,5 @@ def register_i18n(app: Flask) -> None:
     app.before_request(_choose_afresh)
     app.add_url_rule("/language/<code>", "switch_language", switch_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    # Text that arrives as data (labels marked with N_ in analysis/): Jinja's _() would %-format it, this does not.
+    app.add_template_filter(gettext, "translated")
