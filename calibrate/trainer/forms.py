@@ -143,7 +143,7 @@ class WorkshopForm(FlaskForm, PlanFields):
                  *(SelectChoice(code, name) for code, name in LANGUAGES.items())],
         validators=[Optional()],
         description=_l("Participants can still switch at the foot of every page. The projector and the report "
-                       "use this language too, unless you switched your own."),
+                       "use it too, unless you picked a language for yourself at the foot of the page."),
     )
 
     def __init__(self, exercises: list[Exercise], *args, **kwargs):
