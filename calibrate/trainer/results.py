@@ -312,7 +312,7 @@ def _term_label(term: str | None) -> str:
         return "–"
     if term.startswith("condition["):
         return _("Condition: %(condition)s", condition=_(condition_text(term[len("condition[") : -1]).label))
-    return _("Empathy score (per scale point)") if term == "empathy" else term
+    return {"empathy": _("Empathy score (per scale point)"), "Intercept": _("Intercept")}.get(term, term)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
