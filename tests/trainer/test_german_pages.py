@@ -35,6 +35,8 @@ def test_every_trainer_page_is_german(trainer_client, room):
     pages = ["/trainer/", "/trainer/workshops/new", base, f"{base}/dashboard", f"{base}/dashboard/live",
              f"{base}/projector", f"{base}/report"]
     for url in pages:
+        # English first: words built once per process (an imported template's module) must not stay English.
+        assert trainer_client.get(url, headers={"Accept-Language": "en"}).status_code == 200
         assert german_leftovers(_german(trainer_client, url)) == [], url
 
 
