@@ -22,8 +22,8 @@ babel = Babel()
 
 
 def select_language() -> str:
-    if not has_request_context():
-        return DEFAULT_LANGUAGE  # the command line and exports: no browser to ask, English
+    if not has_request_context():  # the shell, the CLI, exports and background work speak English
+        return DEFAULT_LANGUAGE
     picked = request.cookies.get(COOKIE)
     if picked in LANGUAGES:
         return picked
