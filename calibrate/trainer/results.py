@@ -359,7 +359,7 @@ def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
         round_no, number = seen_as.get(item.item_key, (1, item.position + 1))
         rows.append({**row, "item_round": round_no, "number": number, "label": localised(item, "label"),
                      "prompt": localised(item, "prompt"),
-                     "unit": item.unit, "value_type": item.value_type, "currency": item.currency})
+                     "unit": localised(item, "unit"), "value_type": item.value_type, "currency": item.currency})
     return sorted(rows, key=lambda row: (row["item_round"], row["number"]))
 
 

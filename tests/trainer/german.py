@@ -1,10 +1,8 @@
 """German pages of the staff side: what English is left once data that is not catalogue text is set aside.
 
-Workshop titles, e-mail addresses, exercise and item texts are data (shown through ``|localised``); an exercise
-without German text shows its English, which is right, so it is removed
-before looking.  Labels that arrive from ``analysis`` (test titles, metric
-names, number words, condition labels) are removed only while the catalogue
-has no German for them: once it has, the page must show the German.
+Workshop titles and e-mail addresses are data, and so are the exercise texts that have no German (an uploaded
+exercise in one language, a source or citation): those show their English, which is right, so they are removed
+before looking. Everything else, the catalogue's words and the German of the built-in exercises, must be German.
 """
 
 from __future__ import annotations
@@ -12,11 +10,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from analysis import vocabulary
-from calibrate.domain.conditions import CONDITIONS
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, User, Workshop
 from tests.languages import english_words
@@ -24,25 +19,18 @@ from tests.languages import english_words
 DE = {"Accept-Language": "de"}
 
 
-def _exercise_texts(exercise: Exercise) -> list[str]:
+def _english_only_texts(exercise: Exercise) -> list[str]:
+    """The exercise's and its items' texts that have no German."""
     rows = [exercise, *exercise.items]
     return [value for row in rows for column in row.__table__.columns
-            if isinstance(value := getattr(row, column.key), str) and len(value) > 2]
-
-
-def _untranslated_labels() -> list[str]:
-    labels = [*(test.title for test in vocabulary.GROUP_TESTS.values()),
-              *(test.method for test in vocabulary.GROUP_TESTS.values()),
-              *(metric.label for metric in vocabulary.METRICS.values()),
-              *(text.label for text in CONDITIONS.values()), *(text.heading for text in CONDITIONS.values())]
-    with force_locale("de"):
-        return [label for label in labels if gettext(label) == label]
+            if isinstance(value := getattr(row, column.key), str) and len(value) > 2
+            and column.key not in (row.translations or {}).get("de", {})]
 
 
 def german_leftovers(html: str) -> list[str]:
     """English words on a German page, apart from exercise data and not yet translated labels of `analysis`."""
     exercises = db.session.scalars(select(Exercise)).all()
-    texts = {*_untranslated_labels(), *(text for exercise in exercises for text in _exercise_texts(exercise)),
+    texts = {*(text for exercise in exercises for text in _english_only_texts(exercise)),
              *db.session.scalars(select(Workshop.title)), *db.session.scalars(select(User.email))}
     # The question all items share is put together from their prompts (calibrate.trainer.results._shared_question);
     # code (commands, column names) is the same in every language.
