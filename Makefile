@@ -7,7 +7,8 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := calibrate
 
-.PHONY: run serve-prod test install install-dev chromium clean bench screenshots
+.PHONY: run serve-prod test install install-dev test-packages debian-package clean bench screenshots translations
+TRANSLATIONS := calibrate/translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -15,9 +16,11 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 ## Create the database, load the built-in exercises, create the demo trainer and serve on 127.0.0.1:5000.
 run: install
@@ -30,22 +33,33 @@ run: install
 serve-prod: install
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
-## Debian's Chromium for the browser tests (Playwright cannot download browsers here).
-chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian chromium for browser tests..."; \
-	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
-	  $$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; }
+## Debian's Chromium for the browser tests (Playwright cannot download browsers here) and HAProxy for the
+## two-node tests behind a proxy, each installed only when missing.
+test-packages:
+	@test -x /usr/bin/chromium || $(MAKE) --no-print-directory debian-package PACKAGE=chromium
+	@test -x /usr/sbin/haproxy || command -v haproxy >/dev/null || $(MAKE) --no-print-directory debian-package PACKAGE=haproxy
+
+debian-package:
+	@echo "Installing Debian $(PACKAGE) for the tests..."
+	@SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get install -y $(PACKAGE) || { $$SUDO apt-get update && $$SUDO apt-get install -y $(PACKAGE); }
 
 ## Run every test (set CALIBRATE_TEST_DATABASE_URL to also use PostgreSQL).
-test: install-dev chromium
+test: install-dev test-packages
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
 
 ## Refresh the committed screenshots in docs/screenshots/ from the browser tests.
-screenshots: install-dev chromium
+screenshots: install-dev test-packages
 	CALIBRATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
+
+## After changing user-visible text: collect it into messages.pot and update each language's messages.po.
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
+	  --project Calibrate -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 bench: install-dev
 	$(BIN)/python benchmarks/bench_analysis.py

@@ -9,13 +9,15 @@ Liveness never waits for a free worker: the master process answers ``GET /health
 of its own (CALIBRATE_LIVENESS_BIND, by default the app's port + 1000), without the app, the
 database or Redis. When every worker is busy with slow requests, the app's own ``/healthz``
 waits in the queue with everything else, and a load balancer that checks it would take a
-busy but healthy node out (docs/deploy.md, "Probes").
+busy but healthy node out (docs/deploy.md, "Probes"). ``python gunicorn.conf.py`` checks that
+port and exits 0 or 1: the container image's HEALTHCHECK.
 """
 
 import json
 import multiprocessing
 import os
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -105,3 +107,27 @@ def post_fork(server, worker) -> None:
     listener = getattr(server, "liveness_listener", None)
     if listener is not None:
         listener.socket.close()
+
+
+def probe_liveness() -> int:
+    """Exit status for a container health check: 0 when this node's liveness port answers 200, else 1.
+
+    It finds the port as the listener above does, so the check follows CALIBRATE_BIND and
+    CALIBRATE_LIVENESS_BIND instead of repeating a port number in the Dockerfile.
+    """
+    if liveness_address is None:
+        print("liveness listener is off (CALIBRATE_LIVENESS_BIND): nothing to check")
+        return 1
+    host, port = liveness_address
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return 0 if response.status == 200 else 1
+    except OSError as error:  # refused, timed out, or an HTTP error status such as 503
+        print(f"{url}: {error}")
+        return 1
+
+
+if __name__ == "__main__":  # `python gunicorn.conf.py`: the image's HEALTHCHECK
+    raise SystemExit(probe_liveness())

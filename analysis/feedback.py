@@ -30,8 +30,9 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
-from analysis.metrics import MIN_ITEMS_REGRESSION
+from analysis.metrics import MIN_ITEMS_REGRESSION, reason_phrase
 from analysis.values import plain_value
+from analysis.wording import ENGLISH, N_, Wording
 
 __all__ = ["FEEDBACK_KEYS", "OWN_SCALES", "feedback_text", "parse_note", "pull_is_clear"]
 
@@ -88,7 +89,7 @@ def parse_note(note: str | None) -> dict[str, str]:
     return reasons
 
 
-def feedback_text(row: Mapping, own_scale: str = "graded") -> dict[str, str]:
+def feedback_text(row: Mapping, own_scale: str = "graded", wording: Wording = ENGLISH) -> dict[str, str]:
     """Plain-language feedback for one participant and round.
 
     Parameters
@@ -104,6 +105,9 @@ def feedback_text(row: Mapping, own_scale: str = "graded") -> dict[str, str]:
         10 points of liking; on a yes/no scale (own answers 0 and 100 after
         rescaling) 100 b_own is how many points higher the predictions were
         for items answered yes than no.
+    wording : Wording
+        The language of the sentences and how numbers are written; English
+        by default (:mod:`analysis.wording`).
 
     Returns
     -------
@@ -136,13 +140,13 @@ def feedback_text(row: Mapping, own_scale: str = "graded") -> dict[str, str]:
     """
     if own_scale not in OWN_SCALES:
         raise ValueError(f"own_scale must be one of {OWN_SCALES}, not {own_scale!r}")
-    reasons = parse_note(row.get("note"))
+    reasons = {name: wording.phrase(reason_phrase(reason)) for name, reason in parse_note(row.get("note")).items()}
     return {
-        "egocentric": _egocentric(row, reasons, own_scale),
-        "accuracy": _accuracy(row, reasons),
-        "without_pull": _without_pull(row, reasons),
-        "intervals": _intervals(row, reasons),
-        "advice": _advice(row),
+        "egocentric": _egocentric(row, reasons, own_scale, wording),
+        "accuracy": _accuracy(row, reasons, wording),
+        "without_pull": _without_pull(row, reasons, wording),
+        "intervals": _intervals(row, reasons, wording),
+        "advice": _advice(row, wording),
     }
 
 
@@ -166,8 +170,8 @@ def _value(row: Mapping, key: str) -> float | None:
     return plain_value(value)
 
 
-def _why(reasons: dict[str, str], key: str) -> str:
-    return reasons.get(key, "the value is missing")
+def _why(reasons: dict[str, str], key: str, wording: Wording) -> str:
+    return reasons.get(key) or wording.gettext(N_("the value is missing"))
 
 
 def _pull_direction(row: Mapping) -> str | None:
@@ -204,136 +208,171 @@ def _printed_gain(mae: float, without: float) -> float:
     return round(round(mae, 1) - round(without, 1), 1)
 
 
-def _egocentric(row: Mapping, reasons: dict[str, str], own_scale: str) -> str:
+# How the weight opens the summary, by own-answer scale and whether the prediction moved with the own answer.
+# Own answers are 0-100 after rescaling: yes/no ones are 0 or 100, so 100 b_own is yes minus no.
+_OPENINGS = {
+    ("binary", True): N_("Your predictions were %(points)s points higher for items you said yes to than for items "
+                         "you said no to, at the same true value"),
+    ("binary", False): N_("Your predictions were %(points)s points lower for items you said yes to than for items "
+                          "you said no to, at the same true value"),
+    ("graded", True): N_("For every 10 points more you liked something as a consumer (your own answers counted on a "
+                         "0–100 scale), your prediction moved %(points)s points"),
+    ("graded", False): N_("For every 10 points more you liked something as a consumer (your own answers counted on "
+                          "a 0–100 scale), your prediction moved %(points)s points in the opposite direction"),
+}
+_CI_LABELS = {"binary": N_("95%% CI of yes minus no"), "graded": N_("95%% CI")}
+
+
+def _egocentric(row: Mapping, reasons: dict[str, str], own_scale: str, wording: Wording) -> str:
+    _, num = wording.gettext, wording.number
     b_own = _value(row, "b_own")
     if b_own is None:
-        return f"Your egocentric weight could not be computed: {_why(reasons, 'b_own')}."
-    # Own answers are 0-100 after rescaling: yes/no ones are 0 or 100, so 100 b_own is yes minus no.
+        return _("Your egocentric weight could not be computed: %(reason)s.", reason=_why(reasons, "b_own", wording))
     factor = 100 if own_scale == "binary" else 10
     pull = factor * b_own
-    if own_scale == "binary":
-        opening = (
-            f"Your predictions were {abs(pull):.1f} points {'higher' if pull >= 0 else 'lower'} for items you said "
-            "yes to than for items you said no to, at the same true value"
-        )
-        ci_label = "95% CI of yes minus no"
-    else:
-        moved = f"{pull:.1f} points" if pull >= 0 else f"{-pull:.1f} points in the opposite direction"
-        opening = (
-            "For every 10 points more you liked something as a consumer (your own answers counted on a 0–100 scale), "
-            f"your prediction moved {moved}"
-        )
-        ci_label = "95% CI"
+    opening = _(_OPENINGS[own_scale, pull >= 0], points=num(abs(pull), 1))
+    ci_label = _(_CI_LABELS[own_scale])
     direction = _pull_direction(row)
     if direction is None:
-        return f"{opening}; how certain that is could not be estimated: {_why(reasons, 'b_own_ci_low')}."
+        return _("%(opening)s; how certain that is could not be estimated: %(reason)s.", opening=opening,
+                 reason=_why(reasons, "b_own_ci_low", wording))
     low, high = factor * _value(row, "b_own_ci_low"), factor * _value(row, "b_own_ci_high")
     verdict = {
-        "positive": "that pull is clearly different from zero.",
-        "negative": "you clearly pushed your predictions away from your own taste.",
-        "unclear": "with these items that pull cannot be distinguished from zero.",
+        "positive": _("that pull is clearly different from zero."),
+        "negative": _("you clearly pushed your predictions away from your own taste."),
+        "unclear": _("with these items that pull cannot be distinguished from zero."),
     }[direction]
-    return f"{opening} ({ci_label} {low:.1f} to {high:.1f}) — {verdict}"
+    return _("%(opening)s (%(ci_label)s %(low)s to %(high)s) — %(verdict)s", opening=opening, ci_label=ci_label,
+             low=num(low, 1), high=num(high, 1), verdict=verdict)
 
 
-def _accuracy(row: Mapping, reasons: dict[str, str]) -> str:
+def _accuracy(row: Mapping, reasons: dict[str, str], wording: Wording) -> str:
+    _, num = wording.gettext, wording.number
     mae = _value(row, "mae")
     if mae is None:
-        return f"Your accuracy could not be computed: {_why(reasons, 'mae')}."
-    text = f"Your predictions were off by {mae:.1f} points of the answer range on average"
+        return _("Your accuracy could not be computed: %(reason)s.", reason=_why(reasons, "mae", wording))
+    words = {"mae": num(mae, 1)}
     signed = _value(row, "mean_signed_error")
     if signed is not None and abs(signed) >= SAME_ERROR:
-        text += f", and on average {abs(signed):.1f} points too {'high' if signed > 0 else 'low'}"
+        words["signed"] = num(abs(signed), 1)
+        if signed > 0:
+            text = _("Your predictions were off by %(mae)s points of the answer range on average, and on average "
+                     "%(signed)s points too high", **words)
+        else:
+            text = _("Your predictions were off by %(mae)s points of the answer range on average, and on average "
+                     "%(signed)s points too low", **words)
+    else:
+        text = _("Your predictions were off by %(mae)s points of the answer range on average", **words)
     r = _value(row, "accuracy_r")
     if r is None:
-        return f"{text}. Their correlation with the true values could not be computed: {_why(reasons, 'accuracy_r')}."
-    return f"{text}. They correlated r = {r:.2f} with the true values ({_strength(r)})."
+        return _("%(text)s. Their correlation with the true values could not be computed: %(reason)s.", text=text,
+                 reason=_why(reasons, "accuracy_r", wording))
+    return _("%(text)s. They correlated r = %(r)s with the true values (%(strength)s).", text=text, r=num(r, 2),
+             strength=_strength(r, wording))
 
 
-def _strength(r: float) -> str:
+def _strength(r: float, wording: Wording) -> str:
     """Verbal reading of a correlation with the truth."""
+    _ = wording.gettext
     if r < 0:
-        return "you ranked the items mostly the wrong way round"
+        return _("you ranked the items mostly the wrong way round")
     if r >= 0.7:
-        return "you ranked the items well"
+        return _("you ranked the items well")
     if r >= 0.4:
-        return "you ranked the items moderately well"
-    return "you ranked the items only weakly"
+        return _("you ranked the items moderately well")
+    return _("you ranked the items only weakly")
 
 
-def _without_pull(row: Mapping, reasons: dict[str, str]) -> str:
+def _without_pull(row: Mapping, reasons: dict[str, str], wording: Wording) -> str:
     """The counterfactual error, given only when the pull itself is clear (CI excludes zero)."""
+    _, num = wording.gettext, wording.number
     mae, without = _value(row, "mae"), _value(row, "mae_without_own_pull")
     if mae is None or without is None:
         key = "mae" if mae is None else "mae_without_own_pull"
-        return f"Your error without the pull of your own taste could not be computed: {_why(reasons, key)}."
+        return _("Your error without the pull of your own taste could not be computed: %(reason)s.",
+                 reason=_why(reasons, key, wording))
     direction = _pull_direction(row)
     if direction == "unclear":
-        return (
+        return _(
             "The data cannot tell whether removing the pull of your own taste would have changed your average "
             "error, because with these items that pull cannot be distinguished from zero."
         )
     if direction is None:
-        return (
+        return _(
             "The data cannot tell whether removing the pull of your own taste would have changed your average "
             "error, because how certain that pull is could not be estimated."
         )
-    source = "the pull of your own taste" if direction == "positive" else "your push away from your own taste"
-    counterfactual = f"Without {source} your average error would have been {without:.1f} points instead of {mae:.1f}"
+    words = {"without": num(without, 1), "mae": num(mae, 1)}
     effect = _pull_effect(row)
     gain = _printed_gain(mae, without)
+    if effect == "same":
+        if direction == "positive":
+            return _("Without the pull of your own taste your average error would have been about the same "
+                     "(%(without)s points).", **words)
+        return _("Without your push away from your own taste your average error would have been about the same "
+                 "(%(without)s points).", **words)
+    if direction == "positive":
+        counterfactual = _("Without the pull of your own taste your average error would have been %(without)s points "
+                           "instead of %(mae)s", **words)
+    else:
+        counterfactual = _("Without your push away from your own taste your average error would have been "
+                           "%(without)s points instead of %(mae)s", **words)
     if effect == "hurt":
-        return f"{counterfactual} — {gain:.1f} points smaller."
-    if effect == "helped":
-        why = (
-            "here your taste resembled the customers', so leaning on it helped (Hoch 1988)"
-            if direction == "positive"
-            else "here your taste differed from the customers', so leaning away from it helped"
-        )
-        return f"{counterfactual} — {-gain:.1f} points larger: {why}."
-    return f"Without {source} your average error would have been about the same ({without:.1f} points)."
+        return _("%(counterfactual)s — %(gain)s points smaller.", counterfactual=counterfactual,
+                 gain=num(gain, 1))
+    why = (
+        _("here your taste resembled the customers', so leaning on it helped (Hoch 1988)")
+        if direction == "positive"
+        else _("here your taste differed from the customers', so leaning away from it helped")
+    )
+    return _("%(counterfactual)s — %(gain)s points larger: %(why)s.", counterfactual=counterfactual,
+             gain=num(-gain, 1), why=why)
 
 
-def _intervals(row: Mapping, reasons: dict[str, str]) -> str:
+def _intervals(row: Mapping, reasons: dict[str, str], wording: Wording) -> str:
+    _, num = wording.gettext, wording.number
     hit = _value(row, "interval_hit_rate")
     if hit is None:
-        reason = _why(reasons, "interval_hit_rate")
-        if reason == "no intervals given":
-            return "You gave no 80% ranges, so how well you know what you don't know cannot be judged."
-        return f"Your 80% ranges could not be scored: {reason}."
+        if parse_note(row.get("note")).get("interval_hit_rate") == "no intervals given":
+            return _("You gave no 80%% ranges, so how well you know what you don't know cannot be judged.")
+        return _("Your 80%% ranges could not be scored: %(reason)s.",
+                 reason=_why(reasons, "interval_hit_rate", wording))
     verdict, n, hits, p = _calibration(row)
+    share = num(100 * hit, 0)
     if n is None:
-        text = f"Your 80% ranges contained the true value {100 * hit:.0f}% of the time, against a target of 80%."
+        text = _("Your 80%% ranges contained the true value %(share)s%% of the time, against a target of 80%%.",
+                 share=share)
     else:
-        text = (
-            f"Your 80% ranges contained the true value in {hits} of {n} items ({100 * hit:.0f}%), "
-            f"against a target of 80%"
-        )
-        test = f"exact binomial test against 80%, two-sided p {_p_text(p)}"
+        words = {"hits": hits, "n": n, "share": share, "p": _p_text(p, wording)}
         if verdict == "overconfident":
-            text += f": they were too narrow — you were overconfident ({test})."
+            text = _("Your 80%% ranges contained the true value in %(hits)s of %(n)s items (%(share)s%%), against a "
+                     "target of 80%%: they were too narrow — you were overconfident (exact binomial test against "
+                     "80%%, two-sided p %(p)s).", **words)
         elif verdict == "underconfident":
-            text += f": they were wider than needed — you were underconfident ({test})."
+            text = _("Your 80%% ranges contained the true value in %(hits)s of %(n)s items (%(share)s%%), against a "
+                     "target of 80%%: they were wider than needed — you were underconfident (exact binomial test "
+                     "against 80%%, two-sided p %(p)s).", **words)
         else:
-            text += f": about right for {n} ranges ({test})."
+            text = _("Your 80%% ranges contained the true value in %(hits)s of %(n)s items (%(share)s%%), against a "
+                     "target of 80%%: about right for %(n)s ranges (exact binomial test against 80%%, two-sided p "
+                     "%(p)s).", **words)
             needed = _ranges_needed(hits, n)
             if needed is not None:
-                text += (
-                    f" With {n} ranges a hit rate of {100 * hit:.0f}% cannot be told apart from 80%; that would take "
-                    f"about {needed} ranges."
-                )
+                text += " " + _("With %(n)s ranges a hit rate of %(share)s%% cannot be told apart from 80%%; that "
+                                "would take about %(needed)s ranges.", **words, needed=needed)
     width, score = _value(row, "interval_mean_width"), _value(row, "interval_score")
     if width is not None and score is not None:
-        text += (
-            f" Average width {width:.1f} points; "
-            f"interval score {score:.1f} (width plus penalties for misses; lower is better)."
-        )
+        text += " " + _("Average width %(width)s points; interval score %(score)s (width plus penalties for misses; "
+                        "lower is better).", width=num(width, 1), score=num(score, 1))
     return text
 
 
-def _p_text(p: float) -> str:
+def _p_text(p: float, wording: Wording) -> str:
     """Three significant digits, so that a p just under 0.01 never prints as 0.010 beside a call."""
-    return "< 0.001" if p < 0.001 else f"= {p:.3g}"
+    if p < 0.001:
+        return "< " + wording.number(0.001, 3)
+    text = f"{p:.3g}"
+    return "= " + wording.number(float(text), len(text.partition(".")[2]))
 
 
 def _calibration(row: Mapping) -> tuple[str | None, int | None, int | None, float | None]:
@@ -392,51 +431,54 @@ def _ranges_needed(hits: int, n: int) -> int | None:
     return int(sizes[significant[0]]) if len(significant) else None
 
 
-def _advice(row: Mapping) -> str:
+def _advice(row: Mapping, wording: Wording) -> str:
     """One sentence on the egocentric pull, one on the ranges when a test calls them off."""
-    sentences = [_pull_advice(row)]
+    _ = wording.gettext
+    sentences = [_pull_advice(row, wording)]
     verdict = _calibration(row)[0]
     if verdict == "overconfident":
-        sentences.append("Widen your ranges: only about one true value in five should fall outside them.")
+        sentences.append(_("Widen your ranges: only about one true value in five should fall outside them."))
     elif verdict == "underconfident":
-        sentences.append("You can narrow your ranges: about one true value in five may fall outside them.")
+        sentences.append(_("You can narrow your ranges: about one true value in five may fall outside them."))
     return " ".join(sentences)
 
 
-def _pull_advice(row: Mapping) -> str:
+def _pull_advice(row: Mapping, wording: Wording) -> str:
+    _ = wording.gettext
     if _value(row, "b_own") is None:
-        return (
-            f"Answer at least {MIN_ITEMS_REGRESSION} items, with own answers that vary, so that the pull of your own "
+        return _(
+            "Answer at least %(minimum)s items, with own answers that vary, so that the pull of your own "
             "taste can be measured."
-        )
+        , minimum=MIN_ITEMS_REGRESSION)
     direction = _pull_direction(row)
     if _pull_effect(row) == "helped":
         if direction == "positive":
-            return (
+            return _(
                 "Your own taste pulled your predictions and here it happened to point the right way, because you "
                 "resemble these customers (Hoch 1988); check that resemblance against market research before you "
                 "rely on your taste for other customers."
             )
-        return (
+        return _(
             "Leaning away from your own taste happened to point the right way here, because these customers differ "
             "from you; check that difference against market research before you rely on it for other customers."
         )
-    return {
-        "positive": (
+    if direction == "positive":
+        return _(
             "Before you predict, set aside your own consumer identity and anchor on market research about the "
             "actual customers — imagining the customer without setting yourself aside tends to increase the pull "
             "(Hattula et al. 2015)."
-        ),
-        "negative": (
+        )
+    if direction == "negative":
+        return _(
             "You lean away from your own taste, which is a bias too: anchor on market research about the customers "
             "rather than on the opposite of your own view."
-        ),
-        "unclear": (
+        )
+    if direction == "unclear":
+        return _(
             "No clear pull of your own taste showed up here; keep anchoring on market research, and check again "
             "with more items to be sure."
-        ),
-        None: (
-            "Your own taste's pull has no uncertainty estimate here; anchor on market research about the customers "
-            "rather than on your own preferences."
-        ),
-    }[direction]
+        )
+    return _(
+        "Your own taste's pull has no uncertainty estimate here; anchor on market research about the customers "
+        "rather than on your own preferences."
+    )

@@ -33,6 +33,7 @@ Association*, 102(477), 359-378.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.errors import ResponseDataError
+from analysis.wording import N_, Phrase
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -49,6 +51,7 @@ __all__ = [
     "INTERVAL_ALPHA",
     "person_metrics",
     "prepare_responses",
+    "reason_phrase",
     "rescale",
 ]
 
@@ -137,40 +140,67 @@ _FEW_WITHOUT_RESEARCH = 17
 _WITH_RESEARCH = 20
 _WITHOUT_RESEARCH = 40
 
+_AT_LEAST = N_("needs at least %(minimum)s answered items (has %(k)s)")
+_AT_LEAST_WITH = N_("needs at least %(minimum)s answered items with research (has %(n_with)s)")
+
+# A reason's count is filled in per person (``{k}``, ``{n_with}``, ``{n_without}``); the rest is fixed here.
 _REASON_TEXT = {
-    _NO_ITEMS: "no answered items",
-    _FEW_FOR_CORRELATION: f"needs at least {MIN_ITEMS_CORRELATION} answered items (has {{k}})",
-    _FEW_FOR_REGRESSION: f"needs at least {MIN_ITEMS_REGRESSION} answered items (has {{k}})",
-    _OWN_CONSTANT: "your own answers do not vary",
-    _PREDICTION_CONSTANT: "your predictions do not vary",
-    _TRUTH_CONSTANT: "the true values of your items do not vary",
-    _ERROR_CONSTANT: "your errors do not vary (every prediction is off by the same amount)",
-    _COLLINEAR: (
+    _NO_ITEMS: N_("no answered items"),
+    _FEW_FOR_CORRELATION: Phrase(_AT_LEAST, minimum=MIN_ITEMS_CORRELATION, k="{k}"),
+    _FEW_FOR_REGRESSION: Phrase(_AT_LEAST, minimum=MIN_ITEMS_REGRESSION, k="{k}"),
+    _OWN_CONSTANT: N_("your own answers do not vary"),
+    _PREDICTION_CONSTANT: N_("your predictions do not vary"),
+    _TRUTH_CONSTANT: N_("the true values of your items do not vary"),
+    _ERROR_CONSTANT: N_("your errors do not vary (every prediction is off by the same amount)"),
+    _COLLINEAR: N_(
         "your own answers are a straight-line function of the true values, "
         "so their influences cannot be separated"
     ),
-    _PERFECT_FIT: (
+    _PERFECT_FIT: N_(
         "truth and own answers reproduce your predictions exactly, "
         "so there is no residual variation to estimate uncertainty from"
     ),
-    _PREDICTION_LINEAR_IN_TRUTH: "your predictions are an exact straight-line function of the true values",
-    _NO_INTERVALS: "no intervals given",
-    _NO_RESEARCH: "no research shown",
-    _FEW_FOR_RESEARCH_MODEL: f"needs at least {MIN_ITEMS_RESEARCH_MODEL} answered items (has {{k}})",
-    _FEW_RESEARCH_ITEMS: f"needs at least {MIN_RESEARCH_ITEMS} answered items with research (has {{n_with}})",
-    _RESEARCH_COLLINEAR: (
+    _PREDICTION_LINEAR_IN_TRUTH: N_("your predictions are an exact straight-line function of the true values"),
+    _NO_INTERVALS: N_("no intervals given"),
+    _NO_RESEARCH: N_("no research shown"),
+    _FEW_FOR_RESEARCH_MODEL: Phrase(_AT_LEAST, minimum=MIN_ITEMS_RESEARCH_MODEL, k="{k}"),
+    _FEW_RESEARCH_ITEMS: Phrase(_AT_LEAST_WITH, minimum=MIN_RESEARCH_ITEMS, n_with="{n_with}"),
+    _RESEARCH_COLLINEAR: N_(
         "the research's deviations from the true values are constant or a straight-line function of "
         "the true values and your own answers, so their influence cannot be separated"
     ),
-    _FEW_WITH_RESEARCH: f"needs at least {MIN_ITEMS_REGRESSION} answered items with research (has {{n_with}})",
-    _FEW_WITHOUT_RESEARCH: f"needs at least {MIN_ITEMS_REGRESSION} answered items without research (has {{n_without}})",
+    _FEW_WITH_RESEARCH: Phrase(_AT_LEAST_WITH, minimum=MIN_ITEMS_REGRESSION, n_with="{n_with}"),
+    _FEW_WITHOUT_RESEARCH: Phrase(N_("needs at least %(minimum)s answered items without research (has %(n_without)s)"),
+                                  minimum=MIN_ITEMS_REGRESSION, n_without="{n_without}"),
 }
-for _offset, _which in ((_WITH_RESEARCH, "with"), (_WITHOUT_RESEARCH, "without")):
+for _offset, _on_items in ((_WITH_RESEARCH, N_("on the items with research, %(reason)s")),
+                           (_WITHOUT_RESEARCH, N_("on the items without research, %(reason)s"))):
     for _code in (_OWN_CONSTANT, _TRUTH_CONSTANT, _PREDICTION_CONSTANT, _COLLINEAR):
-        _REASON_TEXT[_offset + _code] = f"on the items {_which} research, {_REASON_TEXT[_code]}"
-del _offset, _which, _code
+        _REASON_TEXT[_offset + _code] = Phrase(_on_items, reason=_REASON_TEXT[_code])
 
-# Reasons whose text names a count, and the count it names.
+_REASON_PATTERNS = [
+    (re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\d+)", re.escape(text))), text)
+    for text in dict.fromkeys(_REASON_TEXT.values())
+]
+
+
+def reason_phrase(reason: str) -> str:
+    """A reason of a ``note`` as the :class:`~analysis.wording.Phrase` it was made from, so it can be translated.
+
+    >>> reason_phrase("needs at least 4 answered items (has 3)").words
+    {'minimum': 4, 'k': 3}
+    >>> reason_phrase("something else")
+    'something else'
+    """
+    for pattern, text in _REASON_PATTERNS:
+        found = pattern.fullmatch(reason)
+        if found:
+            if not isinstance(text, Phrase):
+                return text
+            return Phrase(text.message, **(text.words | {name: int(count) for name, count in found.groupdict().items()}))
+    return reason
+
+
 _COUNT_OF_REASON = {
     _FEW_FOR_CORRELATION: "k",
     _FEW_FOR_REGRESSION: "k",

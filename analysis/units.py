@@ -15,7 +15,9 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["VALUE_TYPES", "ValueType", "format_value", "is_currency_code", "scale_text"]
+from analysis.wording import ENGLISH, Wording
+
+__all__ = ["VALUE_TYPES", "ValueType", "format_value", "is_currency_code", "scale_text", "trimmed"]
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,15 @@ def is_currency_code(text: str) -> bool:
     return bool(_CURRENCY.fullmatch(text or ""))
 
 
-def _trimmed(value: float, digits: int) -> str:
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def trimmed(value: float, digits: int, wording: Wording) -> str:
+    """At most ``digits`` decimals, without trailing zeros."""
+    rounded = round(value, digits)
+    shown = next(places for places in range(digits + 1) if round(rounded, places) == rounded)
+    return wording.number(value, shown)
 
 
-def format_value(value, value_type: str = "percent", currency: str = "", digits: int = 1) -> str:
+def format_value(value, value_type: str = "percent", currency: str = "", digits: int = 1,
+                 wording: Wording = ENGLISH) -> str:
     """A value on an item's scale as a person reads it; a dash when it is undefined.
 
     Parameters
@@ -69,6 +74,8 @@ def format_value(value, value_type: str = "percent", currency: str = "", digits:
         The currency code of a ``money`` item.
     digits : int
         Decimals at most (money always shows cents).
+    wording : Wording
+        The reader's language: where the percent sign and currency go, and the decimal sign.
 
     Returns
     -------
@@ -87,14 +94,17 @@ def format_value(value, value_type: str = "percent", currency: str = "", digits:
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
+    _ = wording.gettext
     if value_type == "money":
-        return f"{currency} {value:,.2f}".strip()
+        amount = wording.number(value, 2)
+        return _("%(currency)s %(amount)s", currency=currency, amount=amount) if currency else amount
     if value_type in ("percent", "share"):
-        return f"{_trimmed(value, digits)}%"
-    return _trimmed(value, digits)
+        return _("%(number)s%%", number=trimmed(value, digits, wording))
+    return trimmed(value, digits, wording)
 
 
-def scale_text(unit: str, value_type: str, low: float, high: float, currency: str = "") -> str:
+def scale_text(unit: str, value_type: str, low: float, high: float, currency: str = "",
+               wording: Wording = ENGLISH) -> str:
     """The scale of a prediction in words: the unit and the range it is given on.
 
     Examples
@@ -106,9 +116,13 @@ def scale_text(unit: str, value_type: str, low: float, high: float, currency: st
     >>> scale_text("median price", "money", 0, 200, "EUR")
     'median price in EUR, EUR 0.00–EUR 200.00'
     """
+    _ = wording.gettext
     if value_type == "rating":
-        return f"{unit} on a scale from {_trimmed(low, 2)} to {_trimmed(high, 2)}"
-    low_text, high_text = format_value(low, value_type, currency), format_value(high, value_type, currency)
+        return _("%(unit)s on a scale from %(low)s to %(high)s", unit=unit, low=trimmed(low, 2, wording),
+                 high=trimmed(high, 2, wording))
+    low_text = format_value(low, value_type, currency, wording=wording)
+    high_text = format_value(high, value_type, currency, wording=wording)
     if value_type == "money":
-        return f"{unit} in {currency}, {low_text}–{high_text}"
-    return f"{unit}, {low_text}–{high_text}"
+        return _("%(unit)s in %(currency)s, %(low)s–%(high)s", unit=unit, currency=currency, low=low_text,
+                 high=high_text)
+    return _("%(unit)s, %(low)s–%(high)s", unit=unit, low=low_text, high=high_text)

@@ -19,6 +19,7 @@ from analysis.metrics import (
     MIN_ITEMS_RESEARCH_MODEL,
     MIN_RESEARCH_ITEMS,
 )
+from analysis.wording import N_, Phrase
 
 __all__ = [
     "GROUP_TESTS",
@@ -31,11 +32,11 @@ __all__ = [
     "metric",
 ]
 
-POINTS = "points of 0–100"
+POINTS = N_("points of 0–100")
 CORRELATION = "correlation"
 SHARE = "share"
 COUNT = "count"
-WEIGHT = "weight per point"
+WEIGHT = N_("weight per point")
 P_VALUE = "p-value"
 TWO_SIDED = "two-sided"
 
@@ -69,18 +70,17 @@ class GroupTest:
         return f"{self.title} — {self.method}"
 
 
-def _inference(weight: Metric) -> tuple[Metric, ...]:
-    """Standard error, two-sided 95% CI and two-sided p of a regression weight."""
+def _inference(weight: Metric, se: str, se_help: str, ci_low: str, ci_high: str, p: str) -> tuple[Metric, ...]:
+    """Standard error, two-sided 95% CI and two-sided p of a regression weight, labelled in whole phrases."""
     return (
-        Metric(f"{weight.name}_se", f"{weight.label}, standard error", weight.unit,
-               f"How precisely these items pin down the {weight.label.lower()}.", weight.min_items),
-        Metric(f"{weight.name}_ci_low", f"{weight.label}, {TWO_SIDED} 95% CI low", weight.unit,
-               "Lower end of its 95% confidence interval.", weight.min_items, TWO_SIDED),
-        Metric(f"{weight.name}_ci_high", f"{weight.label}, {TWO_SIDED} 95% CI high", weight.unit,
-               "Upper end of its 95% confidence interval.", weight.min_items, TWO_SIDED),
-        Metric(f"{weight.name}_p", f"{weight.label}, {TWO_SIDED} p-value", P_VALUE,
-               f"{TWO_SIDED.capitalize()} test that the weight is zero; it goes with the {TWO_SIDED} 95% CI "
-               "(p < .05 exactly when the CI excludes 0).", weight.min_items, TWO_SIDED),
+        Metric(f"{weight.name}_se", se, weight.unit, se_help, weight.min_items),
+        Metric(f"{weight.name}_ci_low", ci_low, weight.unit, N_("Lower end of its confidence interval (95%)."),
+               weight.min_items, TWO_SIDED),
+        Metric(f"{weight.name}_ci_high", ci_high, weight.unit, N_("Upper end of its confidence interval (95%)."),
+               weight.min_items, TWO_SIDED),
+        Metric(f"{weight.name}_p", p, P_VALUE,
+               N_("Two-sided test that the weight is zero; it goes with the two-sided 95% CI "
+                  "(p < .05 exactly when the CI excludes 0)."), weight.min_items, TWO_SIDED),
     )
 
 
@@ -90,72 +90,84 @@ def _alike(unit: str, min_items: int, *words: tuple[str, str, str]) -> tuple[Met
 
 
 _B_OWN = Metric(
-    "b_own", "Egocentric weight", WEIGHT,
-    "Points your prediction moved per point of your own answer, holding the truth constant (both on 0–100 scales).",
+    "b_own", N_("Egocentric weight"), WEIGHT,
+    N_("Points your prediction moved per point of your own answer, holding the truth constant "
+       "(both on 0–100 scales)."),
     MIN_ITEMS_REGRESSION,
 )
 _B_RESEARCH = Metric(
-    "b_research", "Research weight", WEIGHT,
-    "How far your prediction moved with the research estimate's deviation from the recorded value: 0 = ignored, "
-    f"1 = followed one-for-one (needs at least {MIN_RESEARCH_ITEMS} items with research).",
+    "b_research", N_("Research weight"), WEIGHT,
+    Phrase(N_("How far your prediction moved with the research estimate's deviation from the recorded value: "
+              "0 = ignored, 1 = followed one-for-one (needs at least %(minimum)s items with research)."),
+           minimum=MIN_RESEARCH_ITEMS),
     MIN_ITEMS_RESEARCH_MODEL,
 )
 
 METRICS: dict[str, Metric] = {
     entry.name: entry
     for entry in (
-        *_alike(COUNT, 0, ("n_items", "Items answered", "Items with both your own answer and a prediction.")),
+        *_alike(COUNT, 0, ("n_items", N_("Items answered"), N_("Items with both your own answer and a prediction."))),
         *_alike(
             POINTS, 1,
-            ("mae", "Mean absolute error", "Average distance between your prediction and the recorded value."),
-            ("rmse", "Root mean squared error", "Like the mean absolute error, but large misses count more."),
-            ("mean_signed_error", "Mean signed error",
-             "Positive: you predicted too high on average; negative: too low."),
+            ("mae", N_("Mean absolute error"), N_("Average distance between your prediction and the recorded value.")),
+            ("rmse", N_("Root mean squared error"), N_("Like the mean absolute error, but large misses count more.")),
+            ("mean_signed_error", N_("Mean signed error"),
+             N_("Positive: you predicted too high on average; negative: too low.")),
         ),
         *_alike(
             CORRELATION, MIN_ITEMS_CORRELATION,
-            ("accuracy_r", "Accuracy r(prediction, truth)",
-             "Did your predictions rank the items like the real values?"),
-            ("projection_r", "Projection r(own, prediction)",
-             "How closely your predictions followed your own answers."),
-            ("similarity_r", "Similarity r(own, truth)",
-             "How similar your own answers are to the recorded customers."),
-            ("tfce_r", "Truly false consensus r(own, error)",
-             "Own answers that go with errors in their direction (Krueger & Clement 1994)."),
+            ("accuracy_r", N_("Accuracy r(prediction, truth)"),
+             N_("Did your predictions rank the items like the real values?")),
+            ("projection_r", N_("Projection r(own, prediction)"),
+             N_("How closely your predictions followed your own answers.")),
+            ("similarity_r", N_("Similarity r(own, truth)"),
+             N_("How similar your own answers are to the recorded customers.")),
+            ("tfce_r", N_("Truly false consensus r(own, error)"),
+             N_("Own answers that go with errors in their direction (Krueger & Clement 1994).")),
         ),
         _B_OWN,
-        *_inference(_B_OWN),
+        *_inference(
+            _B_OWN, N_("Egocentric weight, standard error"),
+            N_("How precisely these items pin down the egocentric weight."),
+            N_("Egocentric weight, two-sided 95% CI low"), N_("Egocentric weight, two-sided 95% CI high"),
+            N_("Egocentric weight, two-sided p-value"),
+        ),
         *_alike(WEIGHT, MIN_ITEMS_REGRESSION,
-                ("b_truth", "Weight on the truth", "Points your prediction moved per point of the recorded value.")),
+                ("b_truth", N_("Weight on the truth"), N_("Points your prediction moved per point of the recorded value."))),
         *_alike(
             POINTS, MIN_ITEMS_REGRESSION,
-            ("intercept", "Intercept", "Prediction when truth and own answer are at the bottom of their ranges."),
-            ("mae_without_own_pull", "Error without the own-taste pull",
-             ("Your mean absolute error with the estimated own-taste pull removed; only read when the 95% CI of the "
+            ("intercept", N_("Intercept"), N_("Prediction when truth and own answer are at the bottom of their ranges.")),
+            ("mae_without_own_pull", N_("Error without the own-taste pull"),
+             N_("Your mean absolute error with the estimated own-taste pull removed; only read when the 95% CI of the "
               "egocentric weight excludes 0.")),
         ),
-        *_alike(CORRELATION, MIN_ITEMS_REGRESSION, ("partial_r_own", "Partial r(own, prediction | truth)",
-                                                    "Projection after removing what the truth explains.")),
-        *_alike(COUNT, 0, ("n_intervals", "80% ranges given",
-                           "Answered items with both ends of a range; the hit rate is out of these.")),
-        *_alike(SHARE, 1, ("interval_hit_rate", "Interval hit rate",
-                           "Share of your 80% ranges that contained the recorded value (target 80%).")),
+        *_alike(CORRELATION, MIN_ITEMS_REGRESSION, ("partial_r_own", N_("Partial r(own, prediction | truth)"),
+                                                    N_("Projection after removing what the truth explains."))),
+        *_alike(COUNT, 0, ("n_intervals", N_("Ranges given (80%)"),
+                           N_("Answered items with both ends of a range; the hit rate is out of these."))),
+        *_alike(SHARE, 1, ("interval_hit_rate", N_("Interval hit rate"),
+                           N_("Share of your ranges that contained the recorded value (target 80%, the level they were asked for)."))),
         *_alike(
             POINTS, 1,
-            ("interval_mean_width", "Mean interval width", "How wide your ranges were."),
-            ("interval_score", "Interval score",
-             "Width plus penalties for misses (Gneiting & Raftery 2007); lower is better."),
+            ("interval_mean_width", N_("Mean interval width"), N_("How wide your ranges were.")),
+            ("interval_score", N_("Interval score"),
+             N_("Width plus penalties for misses (Gneiting & Raftery 2007); lower is better.")),
         ),
-        *_alike(COUNT, 0, ("n_research", "Items with market research",
-                           "Answered items on which you were shown a market-research estimate.")),
+        *_alike(COUNT, 0, ("n_research", N_("Items with market research"),
+                           N_("Answered items on which you were shown a market-research estimate."))),
         _B_RESEARCH,
-        *_inference(_B_RESEARCH),
+        *_inference(
+            _B_RESEARCH, N_("Research weight, standard error"),
+            N_("How precisely these items pin down the research weight."),
+            N_("Research weight, two-sided 95% CI low"), N_("Research weight, two-sided 95% CI high"),
+            N_("Research weight, two-sided p-value"),
+        ),
         *_alike(
             WEIGHT, MIN_ITEMS_REGRESSION,
-            ("b_own_with_research", "Egocentric weight with research",
-             "The egocentric weight on the items where you saw market research."),
-            ("b_own_without_research", "Egocentric weight without research",
-             "The egocentric weight on the items where you saw none."),
+            ("b_own_with_research", N_("Egocentric weight with research"),
+             N_("The egocentric weight on the items where you saw market research.")),
+            ("b_own_without_research", N_("Egocentric weight without research"),
+             N_("The egocentric weight on the items where you saw none.")),
         ),
     )
 }
@@ -163,15 +175,12 @@ METRICS: dict[str, Metric] = {
 ``n_intervals``, in reading order."""
 
 
-def _weight_tests(prefix: str, weight: Metric) -> tuple[GroupTest, ...]:
+def _weight_tests(prefix: str, weight: Metric, conditions: str, pairs: str, empathy: str) -> tuple[GroupTest, ...]:
     """The tests of a weight across conditions and against empathy, named ``<prefix>conditions`` etc."""
-    words = weight.label.lower()
     return (
-        GroupTest(f"{prefix}conditions", f"Welch ANOVA of the {words} across conditions",
-                  f"{weight.name} by condition"),
-        GroupTest(f"{prefix}pairs", f"Games–Howell pairwise comparisons of the {words}",
-                  f"{weight.name}, {TWO_SIDED} p; diff and Hedges' g = A minus B"),
-        GroupTest(f"{prefix}empathy", f"Empathy and the {words}",
+        GroupTest(f"{prefix}conditions", conditions, f"{weight.name} by condition"),
+        GroupTest(f"{prefix}pairs", pairs, f"{weight.name}, {TWO_SIDED} p; diff and Hedges' g = A minus B"),
+        GroupTest(f"{prefix}empathy", empathy,
                   f"Pearson r; OLS {weight.name} ~ empathy + condition; {TWO_SIDED} p, {TWO_SIDED} 95% CI"),
     )
 
@@ -187,19 +196,25 @@ def _greater_than_zero(weight: Metric, who: str) -> str:
 GROUP_TESTS: dict[str, GroupTest] = {
     test.name: test
     for test in (
-        GroupTest("egocentrism", "Did own taste pull the predictions?", _greater_than_zero(_B_OWN, "")),
-        *_weight_tests("", _B_OWN),
-        GroupTest("rounds", "Before and after personal feedback", f"round 2 minus round 1 (paired t, {TWO_SIDED} p)"),
-        GroupTest("research", "How much the market research was used",
+        GroupTest("egocentrism", N_("Did own taste pull the predictions?"), _greater_than_zero(_B_OWN, "")),
+        *_weight_tests("", _B_OWN, N_("Welch ANOVA of the egocentric weight across conditions"),
+                       N_("Games–Howell pairwise comparisons of the egocentric weight"),
+                       N_("Empathy and the egocentric weight")),
+        GroupTest("rounds", N_("Before and after personal feedback"),
+                  f"round 2 minus round 1 (paired t, {TWO_SIDED} p)"),
+        GroupTest("research", N_("How much the market research was used"),
                   _greater_than_zero(_B_RESEARCH, " for persons who saw research")),
-        GroupTest("research_with_without", "Own-taste pull with and without research",
+        GroupTest("research_with_without", N_("Own-taste pull with and without research"),
                   f"{_B_OWN.name} on items with minus without research (paired t, {TWO_SIDED} p)"),
-        *_weight_tests("research_", _B_RESEARCH),
+        *_weight_tests("research_", _B_RESEARCH, N_("Welch ANOVA of the research weight across conditions"),
+                       N_("Games–Howell pairwise comparisons of the research weight"),
+                       N_("Empathy and the research weight")),
     )
 }
 """Words for every test of :func:`analysis.group_tests`, by its key."""
 
-_SMALL_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_SMALL_NUMBERS = (N_("zero"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"), N_("seven"),
+                  N_("eight"), N_("nine"), N_("ten"))
 
 
 def in_words(number: int) -> str:

@@ -83,7 +83,8 @@ def _read_items(slug: str) -> tuple[list[str], list[dict]]:
 def write_exercise(root: Path, slug: str, title: str, parts: list[tuple[str, int]], public: bool = False) -> int:
     """Write `root/slug/{exercise.toml,items.csv}` from the first n items of each (source slug, n).
 
-    Items (prompts, truths, n, se, market research) are copied unchanged; the definition
+    Items (prompts, truths, n, se, market research) are copied unchanged, in English only
+    (their *_de columns are left out, as the joined definition has no German); the definition
     joins the sources' population, source, citation and licence. Returns the item count.
     """
     metas, rows, header = [], [], []
@@ -94,7 +95,7 @@ def write_exercise(root: Path, slug: str, title: str, parts: list[tuple[str, int
             raise SystemExit(f"{source} has only {len(items)} items, {count} asked")
         metas.append(meta)
         rows.extend(items[:count])
-        header += [f for f in fields if f not in header]
+        header += [f for f in fields if f not in header and not f.endswith("_de")]
     first = metas[0]
     joined = {
         key: " | ".join(dict.fromkeys(str(m.get(key, "")).strip() for m in metas))
@@ -118,7 +119,7 @@ def write_exercise(root: Path, slug: str, title: str, parts: list[tuple[str, int
         "".join(f"{key} = {_toml_value(value)}\n" for key, value in definition.items()), encoding="utf-8"
     )
     with (folder / "items.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)

@@ -14,6 +14,7 @@ from calibrate.infra.csp import CONTENT_SECURITY_POLICY
 from calibrate.infra.csrf_tokens import register_csrf_token
 from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from calibrate.infra.health import register_health
+from calibrate.infra.i18n import register_i18n
 from calibrate.infra.input_guard import register_input_guard
 from calibrate.infra.logs import configure_logging
 from calibrate.infra.resources import resource_dir
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     register_health(app)
     register_template_helpers(app)
+    register_i18n(app)
 
     from calibrate.cli import register_commands
 

@@ -154,6 +154,8 @@ class Exercise(db.Model):
     minutes: Mapped[int] = mapped_column(Integer, default=10)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The text fields in other languages, {"de": {"title": ..., ...}} (calibrate.domain.exercise_text).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     items: Mapped[list[Item]] = relationship(
@@ -199,6 +201,8 @@ class Item(db.Model):
     research_low: Mapped[float | None] = mapped_column(Float, nullable=True)
     research_high: Mapped[float | None] = mapped_column(Float, nullable=True)
     research_sample: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # The text fields in other languages, {"de": {"label": ..., "own_choices": [...]}}; truths have no language.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     exercise: Mapped[Exercise] = relationship(back_populates="items")
 
@@ -225,6 +229,8 @@ class Workshop(db.Model):
     projector_slide: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     allocation_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expected_participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The language participants see first (calibrate/infra/i18n.py); None lets each browser decide.
+    language: Mapped[str | None] = mapped_column(String(5), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

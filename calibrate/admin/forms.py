@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -10,18 +11,18 @@ from calibrate.auth.forms import email_field, new_password_field
 from calibrate.models import Role
 
 ROLE_LABELS = {
-    Role.TRAINER.value: "Trainer: runs workshops",
-    Role.ANALYST.value: "Analyst: statistics and exports",
-    Role.ADMIN.value: "Admin: also manages accounts",
+    Role.TRAINER.value: _l("Trainer: runs workshops"),
+    Role.ANALYST.value: _l("Analyst: statistics and exports"),
+    Role.ADMIN.value: _l("Admin: also manages accounts"),
 }
 
 
 class NewUserForm(FlaskForm):
     email = email_field()
     role = SelectField(
-        "Role", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], default=Role.TRAINER.value
+        _l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], default=Role.TRAINER.value
     )
-    password = new_password_field("Initial password")
+    password = new_password_field(_l("Initial password"))
 
 
 class SignOutEverywhereForm(FlaskForm):

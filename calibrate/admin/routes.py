@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from calibrate.admin import bp
@@ -19,9 +20,9 @@ def users():
         try:
             user = services.create_user(form.email.data, form.role.data, form.password.data)
         except services.AccountExists:
-            form.email.errors.append("An account with this e-mail exists already.")
+            form.email.errors.append(_("An account with this e-mail exists already."))
         else:
-            flash(f"Created {user.role} {user.email}. Give them the initial password in person.", "success")
+            flash(_("Created the account %(email)s. Give them the initial password in person.", email=user.email), "success")
             return redirect(url_for(".users"))
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS), (
@@ -38,5 +39,5 @@ def sign_out_everywhere(user_id: int):
     if not SignOutEverywhereForm().validate_on_submit():
         abort(400)
     services.sign_out_everywhere(user)
-    flash(f"{user.email} is signed out on every device.", "success")
+    flash(_("%(email)s is signed out on every device.", email=user.email), "success")
     return redirect(url_for(".users"))

@@ -6,6 +6,8 @@ page holds the whole selection and can be sent to a colleague who has access.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from calibrate.domain import codebook
 from calibrate.domain.conditions import CONDITIONS
+from calibrate.domain.exercise_text import localised
 from calibrate.domain.exports import FORMATS
 from calibrate.domain.scope import Selection
 from calibrate.infra.form_fields import WholeNumberField
@@ -30,17 +33,18 @@ class CheckboxList(SelectMultipleField):
 class SelectionForm(Form):
     """Workshops, exercise, conditions and round; empty means everything the user may see."""
 
-    workshop = CheckboxList("Workshops", validate_choice=True)
-    exercise = SelectField("Exercise", validators=[Optional()])
-    condition = CheckboxList("Conditions", choices=[SelectChoice(key, text.label) for key, text in CONDITIONS.items()])
-    round = SelectField("Round", choices=[SelectChoice("", "Both rounds"), SelectChoice("1", "Round 1"), SelectChoice("2", "Round 2")],
+    workshop = CheckboxList(_l("Workshops"), validate_choice=True)
+    exercise = SelectField(_l("Exercise"), validators=[Optional()])
+    condition = CheckboxList(_l("Conditions"), choices=[SelectChoice(key, _l(text.label)) for key, text in CONDITIONS.items()])
+    round = SelectField(_l("Round"), choices=[SelectChoice("", _l("Both rounds")), SelectChoice("1", _l("Round 1")),
+                                              SelectChoice("2", _l("Round 2"))],
                         validators=[Optional()])
-    self_serve = BooleanField("Include self-serve participants (when no workshop is chosen)", default=True)
+    self_serve = BooleanField(_l("Include self-serve participants (when no workshop is chosen)"), default=True)
 
     def __init__(self, formdata, workshops: list[Workshop], exercises: list[Exercise], *, sees_self_serve: bool):
         super().__init__(formdata)
         self.workshop.choices = [SelectChoice(w.code, f"{w.title} ({w.code})") for w in workshops]
-        self.exercise.choices = [SelectChoice("", "All exercises")] + [SelectChoice(e.slug, e.title) for e in exercises]
+        self.exercise.choices = [SelectChoice("", _("All exercises"))] + [SelectChoice(e.slug, localised(e, "title")) for e in exercises]
         if not sees_self_serve:
             del self.self_serve
         elif formdata is None or "submitted" not in formdata:
@@ -57,10 +61,21 @@ class SelectionForm(Form):
         )
 
 
+# The codebook's table titles as the download menu shows them (the codebook files themselves stay English).
+TABLE_TITLES = {
+    "responses": _l("Responses, long format"),
+    "participants": _l("Participants"),
+    "items": _l("Items with provenance"),
+    "metrics": _l("Per-person metrics"),
+    "group_tests": _l("Group tests"),
+    "item_stats": _l("Item statistics"),
+}
+
+
 class DownloadForm(Form):
-    table = SelectField("File", choices=[SelectChoice("all", "Everything (zip with codebook)")]
-                        + [SelectChoice(name, table.title) for name, table in codebook.TABLES.items()])
-    format = SelectField("Format", choices=[SelectChoice(fmt, fmt.upper() if fmt != "parquet" else "Parquet") for fmt in FORMATS])
+    table = SelectField(_l("File"), choices=[SelectChoice("all", _l("Everything (zip with codebook)"))]
+                        + [SelectChoice(name, TABLE_TITLES.get(name, table.title)) for name, table in codebook.TABLES.items()])
+    format = SelectField(_l("Format"), choices=[SelectChoice(fmt, fmt.upper() if fmt != "parquet" else "Parquet") for fmt in FORMATS])
 
 
 class DeletionForm(FlaskForm):
@@ -70,14 +85,15 @@ class DeletionForm(FlaskForm):
     nothing is deleted and the new count is shown.
     """
 
-    workshop = SelectField("A workshop's participants and answers", validators=[Optional()])
-    participant = WholeNumberField("One participant (number from an export)", validators=[Optional(), NumberRange(min=1)])
+    workshop = SelectField(_l("A workshop's participants and answers"), validators=[Optional()])
+    participant = WholeNumberField(_l("One participant (number from an export)"), validators=[Optional(), NumberRange(min=1)])
     older_than_days = WholeNumberField(
-        "Everyone last seen more than this many days ago",
-        validators=[Optional(), NumberRange(min=0, max=MAX_RETENTION_DAYS, message=f"Use 0 to {MAX_RETENTION_DAYS} days.")],
+        _l("Everyone last seen more than this many days ago"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_RETENTION_DAYS,
+                                            message=_l("Use 0 to %(most)s days.", most=MAX_RETENTION_DAYS))],
     )
     expected = HiddenField(validators=[InputRequired()])
-    confirm = BooleanField("I understand that this cannot be undone", validators=[InputRequired(message="Tick to confirm.")])
+    confirm = BooleanField(_l("I understand that this cannot be undone"), validators=[InputRequired(message=_l("Tick to confirm."))])
 
     def __init__(self, workshops: list[Workshop], **kwargs):
         super().__init__(**kwargs)

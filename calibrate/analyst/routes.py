@@ -10,12 +10,14 @@ from __future__ import annotations
 import tempfile
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from calibrate.analyst import bp, services
 from calibrate.analyst.forms import DeletionForm, DownloadForm
 from calibrate.analyst.lookups import query_without, selection_form, selection_or_400
+from calibrate.analyst.wording import count_text
 from calibrate.domain import codebook, deletion
 from calibrate.domain.exports import FORMATS, Export, ExportError, file_name, text_blocks, write_table, write_zip
 from calibrate.domain.scope import Selection, sees_everything, visible_participants, workshop_choices
@@ -66,7 +68,7 @@ def statistics():
 @bp.get("/download")
 def download():
     """One table in one format, or everything as a zip with the codebook, for the selection in the query."""
-    selection, _ = selection_or_400(selection_form())
+    selection, _workshops = selection_or_400(selection_form())
     choice = DownloadForm(request.args)
     if not choice.validate():
         field, messages = next(iter(choice.errors.items()))
@@ -124,14 +126,17 @@ def delete():
     found = None
     targets_valid = all(getattr(form, name).validate(form) for name in DeletionForm.TARGETS)
     if len(form.chosen()) > 1:
-        form.form_errors.append("Choose one thing to delete: a workshop, a participant or an age.")
+        form.form_errors.append(_("Choose one thing to delete: a workshop, a participant or an age."))
     elif form.chosen() and targets_valid:
         found = deletion.count(user, _deletion_selection(form))
     if posted and found is not None and form.validate():
         if form.expected.data == str(found):
             gone = deletion.delete_selection(user, _deletion_selection(form))
-            flash(f"Deleted {gone}.", "success")
+            flash(_("Deleted %(what)s.", what=count_text(gone)), "success")
             return redirect(url_for(".delete"))
-        flash(f"The data changed since you looked: it is now {found}. Check and confirm again.", "error")
+        flash(_("The data changed since you looked: it is now %(what)s. Check and confirm again.", what=count_text(found)),
+              "error")
     form.expected.data = str(found) if found is not None else ""
-    return render_template("analyst/delete.html", form=form, found=found), (422 if posted else 200)
+    return render_template(
+        "analyst/delete.html", form=form, found=found, found_text=count_text(found) if found is not None else ""
+    ), (422 if posted else 200)

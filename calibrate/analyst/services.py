@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+from sqlalchemy import select
 
 from analysis import ResponseDataError, plain_records
 from analysis.vocabulary import GROUP_TESTS
 from calibrate.domain.conditions import condition_text, with_condition_labels
 from calibrate.domain.exports import BETWEEN_WORKSHOPS, Export
 from calibrate.domain.long_format import long_frame
-from calibrate.models import Workshop
+from calibrate.infra.extensions import db
+from calibrate.models import Exercise, Item, Workshop
 from calibrate.trainer.results import EGOCENTRIC_EDGES, comparison_reading, histogram, pooled_reading
 
 POOLED_MAX_PEOPLE = 3000
@@ -94,13 +96,23 @@ def _add_pooled(result: Workspace, export: Export) -> None:
     result.pooled_note = " ".join(warnings)
 
 
+def _translations(slugs) -> dict[tuple[str, str], dict]:
+    """Each item's other languages by (exercise slug, item key), so the table shows labels through `localised`."""
+    rows = db.session.execute(
+        select(Exercise.slug, Item.item_key, Item.translations).join(Item.exercise).where(Exercise.slug.in_(list(slugs)))
+    )
+    return {(slug, key): translations or {} for slug, key, translations in rows}
+
+
 def _items(export: Export) -> list[dict]:
     stats = export.frame("item_stats")
     labels = export.frame("items").set_index(["exercise", "item_id"])
+    translations = _translations(set(stats["exercise"])) if len(stats) else {}
     rows = []
     for row in plain_records(stats):
         item = labels.loc[(row["exercise"], row["item_id"])]
-        rows.append({**row, "number": int(item["position"]), "label": item["label"], "unit": item["unit"]})
+        rows.append({**row, "number": int(item["position"]), "label": item["label"], "unit": item["unit"],
+                     "translations": translations.get((row["exercise"], row["item_id"]), {})})
     return sorted(rows, key=lambda row: (row["exercise"], row["round"], row["number"]))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
@@ -15,14 +16,14 @@ def new_password_field(label: str) -> PasswordField:
     return PasswordField(
         label,
         validators=[
-            InputRequired(message="Enter a password."),
+            InputRequired(message=_l("Enter a password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.",
+                message=_l("Use between %(least)s and %(most)s characters.", least=MIN_PASSWORD_LENGTH, most=MAX_PASSWORD_LENGTH),
             ),
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(least)s characters.", least=MIN_PASSWORD_LENGTH),
     )
 
 
@@ -32,11 +33,11 @@ def _strip(value: str | None) -> str | None:
 
 def email_field() -> EmailField:
     return EmailField(
-        "E-mail",
+        _l("E-mail"),
         filters=[_strip],
         validators=[
-            InputRequired(message="Enter your e-mail address."),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter a valid e-mail address."),
+            InputRequired(message=_l("Enter your e-mail address.")),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")),
             Length(max=254),
         ],
     )
@@ -44,16 +45,17 @@ def email_field() -> EmailField:
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField("Password", validators=[InputRequired(message="Enter your password.")])
-    remember = BooleanField("Keep me signed in on this device")
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[InputRequired(message="Enter your current password.")])
-    new_password = new_password_field("New password")
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(message=_l("Enter your current password."))])
+    new_password = new_password_field(_l("New password"))
     confirm = PasswordField(
-        "New password again",
-        validators=[InputRequired(message="Repeat the new password."), EqualTo("new_password", message="The two new passwords differ.")],
+        _l("New password again"),
+        validators=[InputRequired(message=_l("Repeat the new password.")),
+                    EqualTo("new_password", message=_l("The two new passwords differ."))],
     )
 
 
@@ -61,9 +63,9 @@ class TokenForm(FlaskForm):
     """A new personal access token for the JSON API: a name to recognise it by, and whether it may delete."""
 
     name = StringField(
-        "Token name",
+        _l("Token name"),
         filters=[_strip],
-        validators=[DataRequired(message="Name the token, e.g. the notebook or script that uses it."), Length(max=80)],
-        description="For example: thesis notebook, nightly export.",
+        validators=[DataRequired(message=_l("Name the token, e.g. the notebook or script that uses it.")), Length(max=80)],
+        description=_l("For example: thesis notebook, nightly export."),
     )
-    read_only = BooleanField("Read only (cannot delete participants)", default=True)
+    read_only = BooleanField(_l("Read only (cannot delete participants)"), default=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from calibrate.auth import bp, services, tokens
@@ -35,7 +36,7 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(services.safe_next_url(request.args.get("next")) or services.home_url(user))
-        form.password.errors.append("E-mail or password is wrong.")
+        form.password.errors.append(_("E-mail or password is wrong."))
     return render_template("auth/login.html", form=form), (401 if form.errors else 200)
 
 
@@ -45,7 +46,7 @@ def logout():
     if current_user.is_authenticated:
         services.sign_out_everywhere(current_user._get_current_object())
     logout_user()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("participant.index"))
 
 
@@ -62,9 +63,9 @@ def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if services.change_password(current_user._get_current_object(), form.current_password.data, form.new_password.data):
-            flash("Your password was changed. Other devices and browsers were signed out.", "success")
+            flash(_("Your password was changed. Other devices and browsers were signed out."), "success")
             return redirect(url_for(".account"))
-        form.current_password.errors.append("The current password is wrong.")
+        form.current_password.errors.append(_("The current password is wrong."))
     return _account_page(form, TokenForm(formdata=None))
 
 
@@ -75,10 +76,12 @@ def create_token():
     token_form = TokenForm()
     if token_form.validate_on_submit():
         try:
-            _, secret = tokens.create_token(current_user._get_current_object(), token_form.name.data,
+            _token, secret = tokens.create_token(current_user._get_current_object(), token_form.name.data,
                                             read_only=token_form.read_only.data)
-        except tokens.TokenLimitReached as error:
-            token_form.name.errors.append(str(error))
+        except tokens.TokenLimitReached:
+            token_form.name.errors.append(
+                _("You have %(most)s active tokens; revoke one you no longer use first.", most=tokens.MAX_ACTIVE_TOKENS)
+            )
         else:
             return _account_page(PasswordChangeForm(formdata=None), TokenForm(formdata=None), new_secret=secret)
     return _account_page(PasswordChangeForm(formdata=None), token_form)
@@ -90,5 +93,5 @@ def revoke_token(token_id: int):
     token = tokens.revoke(current_user._get_current_object(), token_id)
     if token is None:
         abort(404)
-    flash(f"Token “{token.name}” was revoked: it no longer works.", "success")
+    flash(_("Token “%(name)s” was revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for(".account") + "#tokens")

@@ -8,6 +8,7 @@ the item's number rather than by WTForms, so every problem appears in one list.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
@@ -17,7 +18,7 @@ from wtforms.validators import Length, Optional
 from calibrate.authoring.survey_items import STATISTICS
 from calibrate.domain.exercises import DECISION_KINDS, MAX_ITEMS, MAX_TEXT, SHORT_TEXT
 
-NO_COLUMN = SelectChoice("", "(none)")
+NO_COLUMN = SelectChoice("", _l("(none)"))
 MAX_SHORT = 120
 
 
@@ -34,58 +35,60 @@ class ExerciseFilesForm(FlaskForm):
 
     exercise_toml = FileField("exercise.toml")
     items_csv = FileField("items.csv")
-    bundle = FileField("Or one .zip with both")
-    public = BooleanField("Offer it to other trainers and on the landing page")
-    submit = SubmitField("Check and save")
+    bundle = FileField(_l("Or one .zip with both"))
+    public = BooleanField(_l("Offer it to other trainers and on the landing page"))
+    submit = SubmitField(_l("Check and save"))
 
 
 class SurveyFileForm(FlaskForm):
-    survey = FileField("Survey file (.csv or .xlsx)", validators=[FileRequired("Choose a file to upload.")])
-    submit = SubmitField("Upload")
+    survey = FileField(_l("Survey file (.csv or .xlsx)"), validators=[FileRequired(_l("Choose a file to upload."))])
+    submit = SubmitField(_l("Upload"))
 
 
 class ItemSpecForm(Form):
     """One item: the question and statistic, and the words a participant reads."""
 
-    item_id = _short("Item id", 80, description="Short and unique, e.g. buy_heinz")
-    report_label = _short("Label in reports", 200)
-    statistic = SelectField("Statistic", choices=[SelectChoice("", "(choose)"), *(SelectChoice(*pair) for pair in STATISTICS.items())],
+    item_id = _short(_l("Item id"), 80, description=_l("Short and unique, e.g. buy_heinz"))
+    report_label = _short(_l("Label in reports"), 200)
+    statistic = SelectField(_l("Statistic"), choices=[SelectChoice("", _l("(choose)")),
+                                                      *(SelectChoice(*pair) for pair in STATISTICS.items())],
                             validate_choice=False)
-    column = SelectField("Question (column)", validate_choice=False)
-    option = _short("Option counted (for shares)")
-    segment_column = SelectField("Segment column", validate_choice=False)
-    segment_value = _short("Segment value")
-    low = _short("Scale or range from", 32)
-    high = _short("to", 32)
-    currency = _short("Currency (amounts)", 12, description="Three letters, e.g. EUR")
-    unit = _short("Unit as participants read it", 80, description="e.g. percent of shoppers, mean rating, EUR")
-    prompt = _text("Prediction question")
-    own_prompt = _text("Own-answer question, with its scale's anchors")
-    own_min = _short("Own answer from", 32, default="0")
-    own_max = _short("to", 32, default="100")
+    column = SelectField(_l("Question (column)"), validate_choice=False)
+    option = _short(_l("Option counted (for shares)"))
+    segment_column = SelectField(_l("Segment column"), validate_choice=False)
+    segment_value = _short(_l("Segment value"))
+    low = _short(_l("Scale or range from"), 32)
+    high = _short(_l("to"), 32)
+    currency = _short(_l("Currency (amounts)"), 12, description=_l("Three letters, e.g. EUR"))
+    unit = _short(_l("Unit as participants read it"), 80, description=_l("e.g. percent of shoppers, mean rating, EUR"))
+    prompt = _text(_l("Prediction question"))
+    own_prompt = _text(_l("Own-answer question, with its scale's anchors"))
+    own_min = _short(_l("Own answer from"), 32, default="0")
+    own_max = _short(_l("to"), 32, default="100")
 
 
 class DraftForm(FlaskForm):
-    weight = SelectField("Weight column", validate_choice=False)
-    cluster = SelectField("Respondent or cluster column", validate_choice=False,
-                          description="Rows with the same value are one respondent (or cluster): needed when a "
-                                      "respondent has several rows, e.g. one per choice.")
-    title = _short("Title", SHORT_TEXT)
-    description = _text("Description (what the participant does)")
-    population = _text("Population (who the recorded values describe)")
-    period = _short("Period (when the data were collected)", SHORT_TEXT)
-    sample_size = _short("Sample size", SHORT_TEXT)
-    source = _text("Source (the data and how the values were computed)")
-    citation = _text("Citation")
-    license = _short("Licence", SHORT_TEXT)
-    decision_kind = SelectField("Decision kind", choices=[SelectChoice("", "(none)"), *(SelectChoice(k, k) for k in DECISION_KINDS)],
+    weight = SelectField(_l("Weight column"), validate_choice=False)
+    cluster = SelectField(_l("Respondent or cluster column"), validate_choice=False,
+                          description=_l("Rows with the same value are one respondent (or cluster): needed when a "
+                                         "respondent has several rows, e.g. one per choice."))
+    title = _short(_l("Title"), SHORT_TEXT)
+    description = _text(_l("Description (what the participant does)"))
+    population = _text(_l("Population (who the recorded values describe)"))
+    period = _short(_l("Period (when the data were collected)"), SHORT_TEXT)
+    sample_size = _short(_l("Sample size"), SHORT_TEXT)
+    source = _text(_l("Source (the data and how the values were computed)"))
+    citation = _text(_l("Citation"))
+    license = _short(_l("Licence"), SHORT_TEXT)
+    decision_kind = SelectField(_l("Decision kind"), choices=[SelectChoice("", _l("(none)")),
+                                                              *(SelectChoice(k, k) for k in DECISION_KINDS)],
                                 validate_choice=False)
-    minutes = _short("Minutes", 3)
-    public = BooleanField("Offer it to other trainers and on the landing page")
+    minutes = _short(_l("Minutes"), 3)
+    public = BooleanField(_l("Offer it to other trainers and on the landing page"))
     items = FieldList(FormField(ItemSpecForm), min_entries=1, max_entries=MAX_ITEMS)
-    compute = SubmitField("Compute and check")
-    add_item = SubmitField("Add an item")
-    save = SubmitField("Save exercise")
+    compute = SubmitField(_l("Compute and check"))
+    add_item = SubmitField(_l("Add an item"))
+    save = SubmitField(_l("Save exercise"))
 
     META_FIELDS = ("title", "description", "population", "period", "sample_size", "source", "citation", "license",
                    "decision_kind", "minutes")

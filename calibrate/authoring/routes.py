@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from calibrate import CONTENT_SECURITY_POLICY
@@ -21,12 +22,18 @@ from calibrate.authoring.lookups import draft_or_404, manageable_exercise_or_404
 from calibrate.authoring.survey_file import MAX_SURVEY_BYTES, MAX_SURVEY_ROWS, SurveyFileError
 from calibrate.authoring.survey_items import new_slug
 from calibrate.domain import exercise_catalogue
+from calibrate.domain.exercise_text import localised
 from calibrate.domain.exercises import MAX_ITEMS
 from calibrate.infra.extensions import talisman
 from calibrate.participant.forms import ConfirmForm, answer_texts, parse_answer
 
 PREVIEW_POLICY = {**CONTENT_SECURITY_POLICY, "frame-ancestors": "'self'"}
 """The preview is shown in a phone-sized frame on the draft page, so only it may be framed, by this site only."""
+
+
+def _saved(exercise) -> str:
+    return _("‘%(title)s’ saved with %(items)s items. You can now create a workshop with it.",
+             title=localised(exercise, "title"), items=len(exercise.items))
 
 
 @bp.get("/")
@@ -43,7 +50,12 @@ def archive(exercise_id: int, action: str):
     exercise = manageable_exercise_or_404(exercise_id)
     if ConfirmForm().validate_on_submit():
         exercise_catalogue.set_archived(exercise, action == "archive")
-        flash(f"'{exercise.title}' is {'archived: hidden from new workshops and the landing page; its answers stay' if action == 'archive' else 'offered again'}.", "success")
+        title = localised(exercise, "title")
+        if action == "archive":
+            flash(_("‘%(title)s’ is archived: hidden from new workshops and the landing page; its answers stay.",
+                    title=title), "success")
+        else:
+            flash(_("‘%(title)s’ is offered again.", title=title), "success")
     return redirect(url_for(".exercises"))
 
 
@@ -61,14 +73,13 @@ def upload_files():
     if form.validate_on_submit():
         toml, items, bundle = _upload(form.exercise_toml), _upload(form.items_csv), _upload(form.bundle)
         if bundle is None and toml is None and items is None:
-            problems = ["No file was chosen: upload exercise.toml and items.csv, or one .zip with both."]
+            problems = [_("No file was chosen: upload exercise.toml and items.csv, or one .zip with both.")]
         else:
             definition, problems = read_exercise_files("upload", toml, items, bundle)
             if definition is not None:
                 definition.slug = new_slug(definition.meta["title"])
                 exercise = services.save_files(definition, current_user, bool(form.public.data))
-                flash(f"'{exercise.title}' saved with {len(exercise.items)} items. You can now create a workshop "
-                      "with it.", "success")
+                flash(_saved(exercise), "success")
                 return redirect(url_for(".exercises"))
     return render_template("authoring/upload_files.html", form=form, problems=problems), (422 if problems else 200)
 
@@ -101,7 +112,7 @@ def draft(draft_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             # Shown as submitted, with each field's message, but not kept: the stored draft stays valid text.
-            flash("Some fields are too long or the page expired; see the messages below and submit again.", "error")
+            flash(_("Some fields are too long or the page expired; see the messages below and submit again."), "error")
             status, settings = 422, form.settings()
         else:
             if form.add_item.data and len(form.items) < MAX_ITEMS:
@@ -115,8 +126,7 @@ def draft(draft_id: int):
             status = 422
         else:
             exercise = services.save_draft(draft, result.definition, current_user)
-            flash(f"'{exercise.title}' saved with {len(exercise.items)} items. You can now create a workshop with it.",
-                  "success")
+            flash(_saved(exercise), "success")
             return redirect(url_for(".exercises"))
     previews = [number for number in range(1, len(result.items) + 1) if services.preview_item(result, number)]
     # A fresh page lists no problems (an empty draft has nothing but); every submit lists all of them.
@@ -130,7 +140,7 @@ def delete_draft(draft_id: int):
     draft = draft_or_404(draft_id)
     if ConfirmForm().validate_on_submit():
         services.delete_draft(draft)
-        flash("The draft and its uploaded data were deleted.", "success")
+        flash(_("The draft and its uploaded data were deleted."), "success")
     return redirect(url_for(".exercises"))
 
 

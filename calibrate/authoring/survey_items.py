@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from flask_babel import lazy_gettext as _l
 
 from analysis import survey
 from calibrate.domain.exercises import (
@@ -32,10 +33,10 @@ from calibrate.domain.exercises import (
 )
 
 STATISTICS = {
-    "share": "Share choosing an option",
-    "share_segment": "Share choosing an option, within a segment",
-    "mean": "Mean rating on a stated scale",
-    "median": "Median amount of money",
+    "share": _l("Share choosing an option"),
+    "share_segment": _l("Share choosing an option, within a segment"),
+    "mean": _l("Mean rating on a stated scale"),
+    "median": _l("Median amount of money"),
 }
 """The recorded statistics a trainer can pick, and their names on the form."""
 VALUE_TYPE = {"share": "share", "share_segment": "share", "mean": "rating", "median": "money"}
@@ -133,7 +134,7 @@ def _compute(frame, spec: dict, number: int, weights, clusters, seed: str, probl
     row.update(value_type=value_type, currency=(spec.get("currency") or "").strip().upper() if statistic == "median" else "")
     result = ComputedItem(number, row)
     if statistic not in STATISTICS:
-        problems.append(problem(f"{where}, statistic", "is not chosen", "pick one of: " + ", ".join(STATISTICS.values())))
+        problems.append(problem(f"{where}, statistic", "is not chosen", "pick one of: " + ", ".join(map(str, STATISTICS.values()))))
         return result
     if column not in frame.columns:
         problems.append(problem(f"{where}, question", "is not chosen" if not column else f"'{column}' is not a column",

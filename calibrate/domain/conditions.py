@@ -5,53 +5,59 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from calibrate.models import Condition
 
 
 @dataclass(frozen=True)
 class ConditionText:
+    """Words of a condition, translated when shown (lazy): the label trainers pick, what participants read."""
+
     label: str
     heading: str
-    instruction: str
+    instruction: tuple[str, ...]
+    """Whole sentences, shown one after the other: each is translated on its own."""
     asks_description: bool = False
     shows_market_research: bool = False
 
 
 _PREDICT = (
-    "For each item you will first answer for yourself, as a consumer. Then you predict the value "
-    "that was actually recorded for the customers described."
+    _l("For each item you will first answer for yourself, as a consumer."),
+    _l("Then you predict the value that was actually recorded for the customers described."),
 )
 _PERSPECTIVE = (
-    "Before you start, put yourself in the customers' shoes. In a few sentences, describe a typical "
-    "customer from this population: who they are, what their day looks like, what they care about. "
-    "While predicting, imagine their thoughts and reactions."
+    _l("Before you start, put yourself in the customers' shoes."),
+    _l("In a few sentences, describe a typical customer from this population: who they are, what their day looks "
+       "like, what they care about."),
+    _l("While predicting, imagine their thoughts and reactions."),
 )
 
 CONDITIONS: dict[str, ConditionText] = {
     Condition.CONTROL.value: ConditionText(
-        label="Control",
-        heading="Predict what customers prefer",
+        label=_l("Control"),
+        heading=_l("Predict what customers prefer"),
         instruction=_PREDICT,
     ),
     Condition.PERSPECTIVE.value: ConditionText(
-        label="Perspective taking",
-        heading="Take the customer's perspective",
-        instruction=_PERSPECTIVE + " " + _PREDICT,
+        label=_l("Perspective taking"),
+        heading=_l("Take the customer's perspective"),
+        instruction=_PERSPECTIVE + _PREDICT,
         asks_description=True,
     ),
     Condition.PERSPECTIVE_SUPPRESS.value: ConditionText(
-        label="Perspective taking + set own taste aside",
-        heading="Take the customer's perspective, and set your own taste aside",
-        instruction=_PERSPECTIVE
-        + " Important: while you do so, consciously set aside your own preferences as a consumer. "
-        "Your own taste is not a good guide to what these customers do. "
-        + _PREDICT,
+        label=_l("Perspective taking + set own taste aside"),
+        heading=_l("Take the customer's perspective, and set your own taste aside"),
+        instruction=_PERSPECTIVE + (
+            _l("Important: while you do so, consciously set aside your own preferences as a consumer."),
+            _l("Your own taste is not a good guide to what these customers do."),
+        ) + _PREDICT,
         asks_description=True,
     ),
     Condition.MARKET_RESEARCH.value: ConditionText(
-        label="Market research shown",
-        heading="Predict what customers prefer, with market research",
-        instruction=_PREDICT + " For some items you will also see a market-research summary.",
+        label=_l("Market research shown"),
+        heading=_l("Predict what customers prefer, with market research"),
+        instruction=_PREDICT + (_l("For some items you will also see a market-research summary."),),
         shows_market_research=True,
     ),
 }
@@ -74,4 +80,4 @@ def with_condition_labels(text: str) -> str:
     conditions ...: control, market_research"); trainers chose the conditions
     by their labels and should read those.
     """
-    return _KEYS.sub(lambda match: CONDITIONS[match.group()].label, text)
+    return _KEYS.sub(lambda match: str(CONDITIONS[match.group()].label), text)

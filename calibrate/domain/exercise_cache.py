@@ -28,7 +28,7 @@ from calibrate.models import Exercise, Item
 ITEM_FIELDS = (
     "id", "exercise_id", "item_key", "position", "label", "prompt", "own_prompt", "own_min", "own_max", "own_step",
     "own_choices", "own_optional", "unit", "value_type", "currency", "min", "max", "truth", "n", "se", "segment",
-    "research_estimate", "research_low", "research_high", "research_sample",
+    "research_estimate", "research_low", "research_high", "research_sample", "translations",
 )
 
 
@@ -61,6 +61,8 @@ class CachedItem:
     research_low: float | None
     research_high: float | None
     research_sample: str | None
+    # The texts in other languages, {"de": {"label": ...}}, read through calibrate.domain.exercise_text.
+    translations: Mapping = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,20 @@ def _frozen_choices(choices) -> tuple[Mapping, ...] | None:
     return tuple(MappingProxyType(dict(choice)) for choice in choices)
 
 
+def _frozen_translations(translations) -> Mapping:
+    """Each language's texts, read-only like the rest of the snapshot (its own_choices too)."""
+    return MappingProxyType({
+        language: MappingProxyType({
+            field: _frozen_choices(text) if field == "own_choices" else text for field, text in texts.items()
+        })
+        for language, texts in (translations or {}).items()
+    })
+
+
 def _item(row: Mapping) -> CachedItem:
     values = {name: row[name] for name in ITEM_FIELDS}
     values["own_choices"] = _frozen_choices(values["own_choices"])
+    values["translations"] = _frozen_translations(values["translations"])
     values["own_optional"] = bool(values["own_optional"])
     return CachedItem(**values)
 

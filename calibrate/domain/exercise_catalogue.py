@@ -10,9 +10,12 @@ ones (no owner) are offered to every trainer (docs/exercises.md, section 5).
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from calibrate.domain.exercise_text import localised
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, User, utcnow
 
@@ -24,9 +27,20 @@ def _current() -> Select:
     return select(Exercise).where(Exercise.version == newest, Exercise.archived_at.is_(None))
 
 
+def _sort_key(title: str) -> str:
+    """A title as dictionaries sort it: case and accents aside, so "Öko-Äpfel" comes among the O's."""
+    return "".join(c for c in unicodedata.normalize("NFKD", title.casefold()) if not unicodedata.combining(c))
+
+
+def _by_title(query: Select, *, archived_last: bool = False) -> list[Exercise]:
+    """The exercises in the order of their titles in the page's language, as the lists show them."""
+    return sorted(db.session.scalars(query), key=lambda exercise: (
+        archived_last and exercise.is_archived, _sort_key(localised(exercise, "title"))))
+
+
 def landing_exercises() -> list[Exercise]:
     """What the landing page offers: the current version of every public exercise."""
-    return list(db.session.scalars(_current().where(Exercise.is_public).order_by(Exercise.title)))
+    return _by_title(_current().where(Exercise.is_public))
 
 
 def public_exercise(slug: str) -> Exercise | None:
@@ -45,7 +59,7 @@ def selectable_exercises(user: User, keep: Exercise | None = None) -> list[Exerc
     ``keep`` (a workshop's own exercise) stays in the list even when it is an older or
     archived version, so editing a workshop never moves it to another version.
     """
-    exercises = list(db.session.scalars(_current().where(_visible_to(user)).order_by(Exercise.title)))
+    exercises = _by_title(_current().where(_visible_to(user)))
     if keep is not None and keep not in exercises:
         exercises.append(keep)
     return exercises
@@ -60,10 +74,10 @@ def manageable_exercises(user: User) -> list[Exercise]:
     """The newest version of every exercise the user may see, archived ones included, for the exercises page."""
     newer = aliased(Exercise)
     newest = select(func.max(newer.version)).where(newer.slug == Exercise.slug).scalar_subquery()
-    query = select(Exercise).where(Exercise.version == newest).order_by(Exercise.archived_at.is_not(None), Exercise.title)
+    query = select(Exercise).where(Exercise.version == newest)
     if not user.is_admin:
         query = query.where(_visible_to(user))
-    return list(db.session.scalars(query))
+    return _by_title(query, archived_last=True)
 
 
 def can_manage(user: User, exercise: Exercise) -> bool:

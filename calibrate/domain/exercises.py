@@ -5,12 +5,15 @@ both files to the end and lists every problem it finds, each naming the file,
 row and column, what is wrong and how to fix it, before anything is written.
 Answers already stored are protected: an exercise version with answers is never
 rewritten; a changed definition becomes its next version (calibrate.domain.exercise_catalogue).
+Text in another language is not part of what was answered: when only the German of an
+answered version changed, it is updated in place (docs/exercises.md, section 6).
 
 The format, every check and its threshold are described in docs/exercises.md.
 items.csv columns: REQUIRED_ITEM_COLUMNS, plus the optional OPTIONAL_ITEM_COLUMNS
 (own_choices like '0=No|1=Yes') and the market-research cue RESEARCH_COLUMNS
-(all four or none per row). The built-in files are written by
-experiments/build/build_exercises.py.
+(all four or none per row), and the German of the item's texts in TRANSLATION_COLUMNS
+(label_de, prompt_de, ...; exercise.toml has a [de] table). The built-in files are
+written by experiments/build/build_exercises.py.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from analysis.metrics import MIN_ITEMS_REGRESSION, MIN_RESEARCH_ITEMS
 from analysis.units import VALUE_TYPES, is_currency_code
 from calibrate.domain import exercise_cache, exercise_catalogue
 from calibrate.infra.extensions import db
+from calibrate.infra.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from calibrate.models import Exercise, Item, Response, User
 
 REQUIRED_ITEM_COLUMNS = (
@@ -38,7 +42,13 @@ REQUIRED_ITEM_COLUMNS = (
 )
 OPTIONAL_ITEM_COLUMNS = ("label", "own_step", "own_choices", "own_optional", "segment", "value_type", "currency")
 RESEARCH_COLUMNS = ("research_estimate", "research_low", "research_high", "research_sample")
-ITEM_COLUMNS = REQUIRED_ITEM_COLUMNS + OPTIONAL_ITEM_COLUMNS + RESEARCH_COLUMNS
+TRANSLATED_LANGUAGES = tuple(code for code in LANGUAGES if code != DEFAULT_LANGUAGE)
+"""Languages an exercise may carry besides English: a [de] table in exercise.toml, *_de columns in items.csv."""
+TRANSLATED_ITEM_COLUMNS = ("label", "prompt", "own_prompt", "unit", "segment", "research_sample", "own_choices")
+TRANSLATION_COLUMNS = tuple(
+    f"{column}_{language}" for language in TRANSLATED_LANGUAGES for column in TRANSLATED_ITEM_COLUMNS
+)
+ITEM_COLUMNS = REQUIRED_ITEM_COLUMNS + OPTIONAL_ITEM_COLUMNS + RESEARCH_COLUMNS + TRANSLATION_COLUMNS
 LABEL_LENGTH = 200
 SAMPLE_LENGTH = 120
 COLUMN_LENGTHS = {"item_id": 80, "unit": 80, "segment": 120}
@@ -47,8 +57,14 @@ REQUIRED_EXERCISE_KEYS = ("title", "description", "population", "source", "citat
 OPTIONAL_EXERCISE_KEYS = ("decision_kind", "period", "sample_size", "minutes", "prediction_prompt", "own_prompt", "public")
 SHORT_EXERCISE_KEYS = ("title", "license", "decision_kind", "period", "sample_size")
 """exercise.toml texts kept in 200-character columns; the others may be MAX_TEXT long."""
+TRANSLATED_EXERCISE_KEYS = ("title", "description", "population", "period", "sample_size", "prediction_prompt",
+                            "own_prompt")
+"""exercise.toml texts a language table such as [de] translates; source, citation and license stay as written."""
 SHORT_TEXT = 200
 MAX_TEXT = 2000
+TEXT_LENGTHS = {"label": LABEL_LENGTH, "prompt": MAX_TEXT, "own_prompt": MAX_TEXT, "unit": COLUMN_LENGTHS["unit"],
+                "segment": COLUMN_LENGTHS["segment"], "research_sample": SAMPLE_LENGTH}
+"""Longest text of each translated item column, in any language."""
 DECISION_KINDS = ("product features", "pricing", "brand", "communication")
 """The four kinds of marketing decision of Hattula et al. (2015); an exercise names one as `decision_kind`."""
 MAX_MINUTES = 180
@@ -193,19 +209,17 @@ def check_meta(meta: dict, toml_path: str) -> list[str]:
 
     known = REQUIRED_EXERCISE_KEYS + OPTIONAL_EXERCISE_KEYS
     for key in meta:
-        if key not in known:
+        if key not in known and key not in TRANSLATED_LANGUAGES:
             problems.append(problem(where(key), "is not a known key", _rename(key, known, "keys")))
     for key in REQUIRED_EXERCISE_KEYS:
         if not str(meta.get(key, "")).strip():
             problems.append(problem(where(key), "is missing or empty", f'add {key} = "..." (docs/exercises.md)'))
     for key in known:
         if key in meta and key not in ("minutes", "public"):
-            value = meta[key]
-            if not isinstance(value, str):
-                problems.append(problem(where(key), f"is {type(value).__name__}, not text", f'write {key} = "..."'))
-            elif len(value.strip()) > (SHORT_TEXT if key in SHORT_EXERCISE_KEYS else MAX_TEXT):
-                limit = SHORT_TEXT if key in SHORT_EXERCISE_KEYS else MAX_TEXT
-                problems.append(problem(where(key), f"is longer than {limit} characters", "shorten it"))
+            problems.extend(_check_text(meta[key], key, where(key)))
+    for language in TRANSLATED_LANGUAGES:
+        if language in meta:
+            problems.extend(_check_meta_language(meta, language, toml_path))
     kind = meta.get("decision_kind")
     if isinstance(kind, str) and kind.strip() not in DECISION_KINDS:
         problems.append(problem(
@@ -223,6 +237,49 @@ def check_meta(meta: dict, toml_path: str) -> list[str]:
         problems.append(problem(where("public"), f"{meta['public']!r} is not true or false",
                                 "write public = true or public = false, without quotes"))
     return problems
+
+
+def _check_text(value, key: str, where: str) -> list[str]:
+    """A text key of exercise.toml: text, and not longer than its column."""
+    limit = SHORT_TEXT if key in SHORT_EXERCISE_KEYS else MAX_TEXT
+    if not isinstance(value, str):
+        return [problem(where, f"is {type(value).__name__}, not text", f'write {key} = "..."')]
+    if len(value.strip()) > limit:
+        return [problem(where, f"is longer than {limit} characters", "shorten it")]
+    return []
+
+
+def _check_meta_language(meta: dict, language: str, toml_path: str) -> list[str]:
+    """The [de] table: only translatable keys, as text, and one for every text the exercise has in English."""
+    table = meta[language]
+    if not isinstance(table, dict):
+        return [problem(f"{toml_path}, key '{language}'", f"is {type(table).__name__}, not a table",
+                        f'write [{language}] on a line of its own at the end, then its keys, e.g. title = "..."')]
+    problems = []
+    for key, value in table.items():
+        where = f"{toml_path}, key '{language}.{key}'"
+        if key not in TRANSLATED_EXERCISE_KEYS:
+            problems.append(problem(where, "is not a key that is translated",
+                                    _rename(key, TRANSLATED_EXERCISE_KEYS, "translated keys")))
+        else:
+            problems.extend(_check_text(value, key, where))
+    for key in TRANSLATED_EXERCISE_KEYS:
+        if str(meta.get(key, "")).strip() and not str(table.get(key, "")).strip():
+            problems.append(problem(
+                f"{toml_path}, key '{language}.{key}'",
+                f"is missing or empty, but the exercise has a [{language}] table, which needs every text it has "
+                "in English", f'add {key} = "..." under [{language}], or remove the whole table',
+            ))
+    return problems
+
+
+def _meta_translations(meta: dict) -> dict:
+    """The exercise's texts per language as stored on Exercise.translations: {"de": {"title": ...}}."""
+    return {
+        language: {key: str(meta[language][key]).strip() for key in TRANSLATED_EXERCISE_KEYS
+                   if str(meta[language].get(key, "")).strip()}
+        for language in TRANSLATED_LANGUAGES if isinstance(meta.get(language), dict)
+    }
 
 
 # --------------------------------------------------------------------------- items.csv
@@ -269,8 +326,13 @@ def _parse_choices(raw: str | None, where: str, problems: list[str]) -> list[dic
     return choices
 
 
-def _validate_row(row: dict, header: set[str], where: str, problems: list[str]) -> dict:
-    """Check one items.csv row (only the columns the header has) and return it with numbers converted."""
+def _validate_row(row: dict, header: set[str], where: str, problems: list[str],
+                  languages: tuple[str, ...] = ()) -> dict:
+    """Check one items.csv row (only the columns the header has) and return it with numbers converted.
+
+    ``languages`` are those the file has text in besides English: the row must give each of them for every
+    text it has in English.
+    """
     def loc(column: str) -> str:
         return f"{where}, column '{column}'"
 
@@ -341,7 +403,44 @@ def _validate_row(row: dict, header: set[str], where: str, problems: list[str]) 
                                     f"value {choice['value']:g} is outside [{own_lo:g}, {own_hi:g}]",
                                     "keep every choice value between own_min and own_max"))
     _validate_research(row, item, loc, problems)
+    item["translations"] = {
+        language: _row_language(row, header, item, language, loc, problems) for language in languages
+    }
     return item
+
+
+def _row_language(row: dict, header: set[str], item: dict, language: str, loc, problems: list[str]) -> dict:
+    """The row's texts in one language, checked like the English ones; a text the row has in English is required.
+
+    A label left empty falls back to the prompt, in every language, as in English.
+    """
+    texts: dict = {}
+    for column in TRANSLATED_ITEM_COLUMNS:
+        name = f"{column}_{language}"
+        raw = (row.get(name) or "").strip()
+        if column == "own_choices":
+            choices = _parse_choices(raw, loc(name), problems)
+            english = [choice["value"] for choice in item["own_choices"] or []]
+            if choices and [choice["value"] for choice in choices] != english:
+                problems.append(problem(loc(name), "does not have the values of own_choices, in the same order",
+                                        f"translate only the labels: {(row.get('own_choices') or '').strip()}"))
+            elif choices:
+                texts[column] = choices
+        elif len(raw) > TEXT_LENGTHS[column]:
+            problems.append(problem(loc(name), f"longer than {TEXT_LENGTHS[column]} characters", "shorten it"))
+        elif raw:
+            texts[column] = raw
+        given = (row.get(column) or "").strip() if column in ("label", "own_choices") else item[column]
+        if given and not raw and name in header:
+            problems.append(problem(
+                loc(name), f"is empty, but the items have text in '{language}', which every row needs for every text "
+                "it has in English", f"translate column '{column}' of this row, or leave every *_{language} column "
+                "empty",
+            ))
+    if "label" not in texts and "prompt" in texts:
+        prompt = texts["prompt"]
+        texts["label"] = prompt if len(prompt) <= LABEL_LENGTH else prompt[: LABEL_LENGTH - 1] + "…"
+    return texts
 
 
 def _validate_value_type(row: dict, item: dict, loc, problems: list[str]) -> None:
@@ -496,6 +595,8 @@ def validate_items_text(csv_path: str, text: str, problems: list[str] | None = N
             problems.append(problem(f"{csv_path}, column '{column}'", "is not a known column",
                                     _rename(column, ITEM_COLUMNS, "columns")))
     present = set(header)
+    languages = _languages(rows, present)
+    problems.extend(_missing_language_columns(rows, present, languages, csv_path))
 
     # Rows are numbered as a spreadsheet shows them: the header is row 1, the first item row 2.
     items, lines, seen = [], [], {}
@@ -504,7 +605,7 @@ def validate_items_text(csv_path: str, text: str, problems: list[str] | None = N
         if None in row:
             problems.append(problem(where, f"has {len(header) + len(row[None])} values but the header has "
                                     f"{len(header)} columns", "put text that contains commas in double quotes"))
-        item = _validate_row(row, present, where, problems)
+        item = _validate_row(row, present, where, problems, languages)
         if item["item_key"] and item["item_key"] in seen:
             problems.append(problem(
                 f"{where}, column 'item_id'", f"'{item['item_key']}' repeats row {seen[item['item_key']]}",
@@ -520,6 +621,47 @@ def validate_items_text(csv_path: str, text: str, problems: list[str] | None = N
     return items, problems
 
 
+def _languages(rows: list[dict], header: set[str]) -> tuple[str, ...]:
+    """The languages besides English that some cell of the file is written in."""
+    return tuple(
+        language for language in TRANSLATED_LANGUAGES
+        if any((row.get(f"{column}_{language}") or "").strip()
+               for row in rows for column in TRANSLATED_ITEM_COLUMNS if f"{column}_{language}" in header)
+    )
+
+
+def _missing_language_columns(rows: list[dict], header: set[str], languages: tuple[str, ...],
+                              csv_path: str) -> list[str]:
+    """Once per file: a language's column that is missing although some row has that text in English."""
+    problems = []
+    for language in languages:
+        for column in TRANSLATED_ITEM_COLUMNS:
+            name = f"{column}_{language}"
+            if name not in header and column in header and any((row.get(column) or "").strip() for row in rows):
+                problems.append(problem(
+                    f"{csv_path}, column '{name}'", f"is missing, but the items have text in '{language}', which "
+                    f"every row needs for every text it has in English", f"add the column '{name}' to the header",
+                ))
+    return problems
+
+
+def _languages_agree(meta: dict, items: list[dict], toml_name: str, csv_name: str) -> list[str]:
+    """An exercise is in a language with both files or with neither: half a translation would mix languages."""
+    problems = []
+    for language in TRANSLATED_LANGUAGES:
+        in_meta = language in meta
+        in_items = any(language in item.get("translations", {}) for item in items)
+        if in_meta and not in_items:
+            problems.append(problem(csv_name, f"has no text in '{language}', but {toml_name} has a [{language}] table",
+                                    f"add the columns {', '.join(f'{c}_{language}' for c in TRANSLATED_ITEM_COLUMNS)}"
+                                    f" (those whose English column is filled), or remove the table"))
+        elif in_items and not in_meta:
+            problems.append(problem(toml_name, f"has no [{language}] table, but {csv_name} has text in '{language}'",
+                                    f"add a [{language}] table with {', '.join(TRANSLATED_EXERCISE_KEYS)} "
+                                    f"(those the exercise has in English), or empty the *_{language} columns"))
+    return problems
+
+
 # --------------------------------------------------------------------------- whole exercises
 def validate_exercise(folder: Path) -> tuple[ExerciseDefinition | None, list[str]]:
     """Validate one exercise folder: (the definition, or None when there are problems; every problem)."""
@@ -527,6 +669,8 @@ def validate_exercise(folder: Path) -> tuple[ExerciseDefinition | None, list[str
     meta, problems = validate_meta(toml_path)
     items, item_problems = validate_items(csv_path)
     problems = problems + item_problems
+    if meta and items:
+        problems.extend(_languages_agree(meta, items, str(toml_path), str(csv_path)))
     if len(folder.name) > 80:
         problems.append(problem(str(folder), "the folder name (the exercise's slug) is longer than 80 characters",
                                 "rename the folder"))
@@ -552,6 +696,8 @@ def validate_upload(slug: str, toml_name: str, toml_raw: bytes | None, csv_name:
             meta, _ = validate_meta_text(name, text, problems)
         else:
             items, _ = validate_items_text(name, text, problems)
+    if meta and items:
+        problems.extend(_languages_agree(meta, items, toml_name, csv_name))
     if problems:
         return None, problems
     digest = hashlib.sha256(toml_raw + csv_raw).hexdigest()
@@ -580,8 +726,9 @@ def validate_path(path: Path) -> tuple[list[str], list[str]]:
                 checked.append(f"{folder}: not valid, {len(found)} problem(s)")
             else:
                 kind = definition.meta.get("decision_kind", "no decision kind")
+                languages = "".join(f", also in [{language}]" for language in _meta_translations(definition.meta))
                 checked.append(f"{folder}: valid, {len(definition.items)} items, {kind}, "
-                               f"about {definition.meta.get('minutes', 10)} minutes")
+                               f"about {definition.meta.get('minutes', 10)} minutes{languages}")
         return checked, problems
     if path.suffix.lower() == ".toml":
         _, problems = validate_meta(path)
@@ -621,15 +768,23 @@ def _has_answers(exercise: Exercise) -> bool:
     ) is not None
 
 
+def _exercise_values(definition: ExerciseDefinition) -> dict:
+    """The Exercise columns the definition sets, translations apart."""
+    meta = definition.meta
+    values = {key: str(meta.get(key, "")).strip() for key in (
+        "title", "description", "population", "source", "citation", "license", "prediction_prompt", "own_prompt",
+        "decision_kind", "period", "sample_size",
+    )}
+    values["minutes"] = int(meta.get("minutes", 10))
+    values["is_public"] = bool(meta.get("public", True))
+    return values
+
+
 def _fill(exercise: Exercise, definition: ExerciseDefinition) -> None:
     """Write the definition's description, provenance and items into this (unanswered) version."""
-    meta = definition.meta
-    exercise.title = meta["title"].strip()
-    for key in ("description", "population", "source", "citation", "license", "prediction_prompt", "own_prompt",
-                "decision_kind", "period", "sample_size"):
-        setattr(exercise, key, str(meta.get(key, "")).strip())
-    exercise.minutes = int(meta.get("minutes", 10))
-    exercise.is_public = bool(meta.get("public", True))
+    for key, value in _exercise_values(definition).items():
+        setattr(exercise, key, value)
+    exercise.translations = _meta_translations(definition.meta)
     exercise.content_hash = definition.content_hash
 
     existing = {item.item_key: item for item in exercise.items}
@@ -646,16 +801,44 @@ def _fill(exercise: Exercise, definition: ExerciseDefinition) -> None:
             setattr(item, column, value)
 
 
+def _only_translations_differ(exercise: Exercise, definition: ExerciseDefinition) -> bool:
+    """True when the stored version has every value and item of the definition in English: at most the text in
+    other languages changed."""
+    if any(getattr(exercise, key) != value for key, value in _exercise_values(definition).items()):
+        return False
+    stored = {item.item_key: item for item in exercise.items}
+    if set(stored) != {values["item_key"] for values in definition.items}:
+        return False
+    return all(
+        getattr(stored[values["item_key"]], column) == value
+        for values in definition.items for column, value in values.items() if column != "translations"
+    )
+
+
+def _translate(exercise: Exercise, definition: ExerciseDefinition) -> None:
+    """Write only the definition's text in other languages (and its hash) into this version."""
+    exercise.translations = _meta_translations(definition.meta)
+    stored = {item.item_key: item for item in exercise.items}
+    for values in definition.items:
+        stored[values["item_key"]].translations = values.get("translations", {})
+    exercise.content_hash = definition.content_hash
+
+
 def _apply(definition: ExerciseDefinition) -> str:
-    """Insert, update or version one exercise; returns 'added', 'updated', 'version N' or 'unchanged'.
+    """Insert, update or version one exercise; returns 'added', 'updated', 'translations updated',
+    'version N' or 'unchanged'.
 
     A version with answers is never rewritten: those answers were given on its items,
     scales and truths, so a changed definition becomes the next version (keeping the
-    archived state) and the answered version stays as it was.
+    archived state) and the answered version stays as it was. Its text in other
+    languages is no part of that: when nothing else changed, it is updated in place.
     """
     exercise = exercise_catalogue.current_version(definition.slug)
     if exercise is not None and exercise.content_hash == definition.content_hash:
         return "unchanged"
+    if exercise is not None and _only_translations_differ(exercise, definition):
+        _translate(exercise, definition)
+        return "translations updated"
     if exercise is None:
         exercise, status = Exercise(slug=definition.slug, version=1), "added"
         db.session.add(exercise)

@@ -1,4 +1,9 @@
-"""The optional self-report perspective-taking questionnaire, defined in a data file."""
+"""The optional self-report perspective-taking questionnaire, defined in a data file.
+
+The file holds the English text and, under ``[translations.<language>]``,
+the same text in other languages (title, intro, scale labels, and each
+item's statement by key); anything missing there is shown in English.
+"""
 
 from __future__ import annotations
 
@@ -30,15 +35,18 @@ class Questionnaire:
         return sum(values) / len(values)
 
 
-@lru_cache(maxsize=1)
-def load_questionnaire() -> Questionnaire:
+@lru_cache(maxsize=4)
+def load_questionnaire(language: str = "en") -> Questionnaire:
+    """The questionnaire in ``language`` (keys, scale and scoring are the same in every language)."""
     data = tomllib.loads((resource_dir("experiments") / QUESTIONNAIRE_FILE).read_text(encoding="utf-8"))
+    words = data.get("translations", {}).get(language, {})
+    statements = words.get("items", {})
     return Questionnaire(
-        title=data["title"],
-        intro=data["intro"],
+        title=words.get("title", data["title"]),
+        intro=words.get("intro", data["intro"]),
         citation=data["citation"],
         scale_min=int(data["scale_min"]),
         scale_max=int(data["scale_max"]),
-        scale_labels=list(data["scale_labels"]),
-        items=list(data["items"]),
+        scale_labels=list(words.get("scale_labels", data["scale_labels"])),
+        items=[item | {"text": statements.get(item["key"], item["text"])} for item in data["items"]],
     )

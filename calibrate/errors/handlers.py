@@ -9,6 +9,8 @@ itself (static/js/retry.js) once the Retry-After time has passed.
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -22,29 +24,32 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, Po
 
 # What the 503 page shows of a participant's kept form (every field is kept, these are named).
 KEPT_FIELD_LABELS = {
-    "own": "Your own answer",
-    "prediction": "Your prediction",
-    "lower": "Low end of your range",
-    "upper": "High end of your range",
-    "pseudonym": "Pseudonym",
-    "description": "Your description",
-    "code": "Workshop code",
+    "own": _l("Your own answer"),
+    "prediction": _l("Your prediction"),
+    "lower": _l("Low end of your range"),
+    "upper": _l("High end of your range"),
+    "pseudonym": _l("Pseudonym"),
+    "description": _l("Your description"),
+    "code": _l("Workshop code"),
 }
 
-# What a person is told for each status: a heading and what to do next.
+# What a person is told for each status: a heading and what to do next (the API's JSON stays English).
 MESSAGES = {
-    400: ("That request could not be read", "Something in the form or the address was not valid. Go back and try again."),
-    401: ("Please sign in", "This page needs a trainer or analyst account."),
-    403: ("Not allowed", "Your account cannot open this page."),
-    404: ("Page not found", "The link may be mistyped, or what it pointed to was deleted."),
-    405: ("That does not work here", "This address does not accept that kind of request."),
-    410: ("No longer available", "This is closed or was removed. Your trainer can tell you where to go next."),
-    413: ("Too large", "The file or form you sent is larger than this site accepts."),
-    422: ("Please check your input", "Some values could not be used."),
-    429: ("Too many requests", "Many people are using the same network right now. Wait a moment, then try again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Your saved answers are safe; please try again."),
-    503: ("Briefly unavailable", "The site is busy or under maintenance. It will be back shortly; please try again."),
-    "maintenance": ("Down for maintenance", "The site is being updated. Answers saved before are safe; please come back shortly."),
+    400: (_l("That request could not be read"), _l("Something in the form or the address was not valid. Go back and try again.")),
+    401: (_l("Please sign in"), _l("This page needs a trainer or analyst account.")),
+    403: (_l("Not allowed"), _l("Your account cannot open this page.")),
+    404: (_l("Page not found"), _l("The link may be mistyped, or what it pointed to was deleted.")),
+    405: (_l("That does not work here"), _l("This address does not accept that kind of request.")),
+    410: (_l("No longer available"), _l("This is closed or was removed. Your trainer can tell you where to go next.")),
+    413: (_l("Too large"), _l("The file or form you sent is larger than this site accepts.")),
+    422: (_l("Please check your input"), _l("Some values could not be used.")),
+    429: (_l("Too many requests"), _l("Many people are using the same network right now. Wait a moment, then try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("Nothing you did caused this. Your saved answers are safe; please try again.")),
+    503: (_l("Briefly unavailable"),
+          _l("The site is busy or under maintenance. It will be back shortly; please try again.")),
+    "maintenance": (_l("Down for maintenance"),
+                    _l("The site is being updated. Answers saved before are safe; please come back shortly.")),
 }
 
 
@@ -57,10 +62,12 @@ def wants_json() -> bool:
 
 
 def _respond(status: int, detail: str | None, headers: dict | None = None, **page_extras):
-    title, advice = MESSAGES.get("maintenance" if page_extras.get("maintenance") else status, (f"Error {status}", ""))
+    title, advice = MESSAGES.get("maintenance" if page_extras.get("maintenance") else status,
+                                 (_l("Error %(status)s", status=status), ""))
     request_id = g.get("request_id")
     if wants_json():
-        payload = {"status": status, "title": title, "message": detail or advice, "request_id": request_id}
+        with force_locale("en"):  # a machine interface: its messages do not change with the browser's language
+            payload = {"status": status, "title": str(title), "message": str(detail or advice), "request_id": request_id}
         if page_extras.get("errors"):
             payload["errors"] = page_extras["errors"]
         body = jsonify(error=payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from wtforms import IntegerField
 
 MAX_WHOLE_NUMBER_DIGITS = 9
@@ -17,5 +18,5 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > MAX_WHOLE_NUMBER_DIGITS:
             self.data = None
-            raise ValueError(f"That number is too long: use at most {MAX_WHOLE_NUMBER_DIGITS} digits.")
+            raise ValueError(_("That number is too long: use at most %(digits)s digits.", digits=MAX_WHOLE_NUMBER_DIGITS))
         super().process_formdata(valuelist)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
+
+from analysis.wording import N_
 
 MAX_ROW_ID = 2**63 - 1
 """The largest integer a database column can hold: any larger id in a URL names nothing."""
@@ -35,15 +38,21 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-_NAMES = {"\x00": "a NUL byte"}
+
+# Where a bad character was found: one whole sentence each, so that every language can word it its own way.
+_ADDRESS = N_("The address contains %(what)s, which is not allowed. Remove it and try again.")
+_QUERY = N_("The query parameter '%(name)s' contains %(what)s, which is not allowed. Remove it and try again.")
+_FIELD = N_("The field '%(name)s' contains %(what)s, which is not allowed. Remove it and try again.")
+_FILE = N_("The file field '%(name)s' contains %(what)s, which is not allowed. Remove it and try again.")
+_JSON = N_("The JSON value at '%(name)s' contains %(what)s, which is not allowed. Remove it and try again.")
 
 
-def _describe(character: str) -> str:
-    if character in _NAMES:
-        return _NAMES[character]
+def _describe(character: str):
+    if character == "\x00":
+        return _l("a NUL byte")
     if "\ud800" <= character <= "\udfff":
-        return "an unpaired surrogate"
-    return f"the control character U+{ord(character):04X}"
+        return _l("an unpaired surrogate")
+    return _l("the control character U+%(code)s", code=format(ord(character), "04X"))
 
 
 def _printable(name: str) -> str:
@@ -66,31 +75,26 @@ def _walk_json(value, where: str):
 
 
 def _places():
-    """(kind of place, its name or None, text) for everything a view could read from the request.
-
-    The name is described only for the place that fails (:func:`invalid_input`): every request passes
-    through here, and almost none fails.
-    """
-    yield "the address", None, request.path
+    """(message for the place, name of the place, text) for everything a view could read from the request."""
+    yield _ADDRESS, "", request.path
     for name, value in request.args.items(multi=True):
-        yield "the query parameter", name, name + value
+        yield _QUERY, name, name + value
     for name, value in request.form.items(multi=True):
-        yield "the field", name, name + value
+        yield _FIELD, name, name + value
     for name, upload in request.files.items(multi=True):
-        yield "the file field", name, name + (upload.filename or "")
+        yield _FILE, name, name + (upload.filename or "")
     if request.is_json:
         document = request.get_json(silent=True)
         if document is not None:
-            yield from (("the JSON value at", place, text) for place, text in _walk_json(document, "$"))
+            yield from ((_JSON, place, text) for place, text in _walk_json(document, "$"))
 
 
-def invalid_input() -> str | None:
-    """A message naming the first place with a character that is not allowed, or None."""
-    for kind, name, text in _places():
+def invalid_input():
+    """A message naming the first place with a character that is not allowed (translated when shown), or None."""
+    for message, name, text in _places():
         found = INVALID.search(text)
         if found:
-            place = kind if name is None else f"{kind} '{_printable(name)}'"
-            return f"{place[0].upper()}{place[1:]} contains {_describe(found.group())}, which is not allowed. Remove it and try again."
+            return _l(message, name=_printable(name), what=_describe(found.group()))
     return None
 
 

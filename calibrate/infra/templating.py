@@ -5,18 +5,22 @@ from __future__ import annotations
 import math
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from analysis import units, vocabulary
+from calibrate.domain.exercise_text import localised, localised_choices
 from calibrate.domain.long_format import LONG_COLUMNS
+from calibrate.infra.wording import decimal_sign, number, page_wording, translated
 
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
 NAV_LINKS = (
-    ("trainer.workshops", "Workshops", {"trainer", "admin"}),
-    ("authoring.exercises", "Exercises", {"trainer", "admin"}),
-    ("analyst.overview", "Analysis", {"analyst", "admin", "trainer"}),
-    ("admin.users", "Users", {"admin"}),
-    ("auth.account", "Account", {"trainer", "analyst", "admin"}),
+    ("trainer.workshops", _l("Workshops"), {"trainer", "admin"}),
+    ("authoring.exercises", _l("Exercises"), {"trainer", "admin"}),
+    ("analyst.overview", _l("Analysis"), {"analyst", "admin", "trainer"}),
+    ("admin.users", _l("Users"), {"admin"}),
+    ("auth.account", _l("Account"), {"trainer", "analyst", "admin"}),
 )
 
 
@@ -31,23 +35,28 @@ def _undefined(value) -> bool:
 
 
 def format_number(value, digits: int = 2) -> str:
-    """Numbers for people: a dash for undefined values, no trailing noise."""
+    """Numbers for people: a dash for undefined values, the page language's decimal and thousands signs."""
     if _undefined(value):
         return "–"
-    return f"{value:,.{digits}f}"
+    return number(value, digits)
 
 
 def format_percent(value, digits: int = 0) -> str:
+    """A share as a percentage: '42%' in English, '42 %' in German."""
     if _undefined(value):
         return "–"
-    return f"{100 * value:.{digits}f}%"
+    return _("%(number)s%%", number=number(100 * value, digits))
 
 
 def format_p(value) -> str:
-    """p-values as journals print them: three decimals, and '< .001' below that."""
+    """p-values as journals print them: three decimals without the leading zero, and '< .001' below that.
+
+    German keeps the journal style with its decimal comma ('< ,001', ',034'; docs/methods.md).
+    """
     if _undefined(value):
         return "–"
-    return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
+    text = "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
+    return text.replace(".", decimal_sign())
 
 
 def format_metric(value, name: str) -> str:
@@ -69,13 +78,14 @@ def _field(item, name: str, default=""):
 
 def format_item_value(value, item, digits: int = 1) -> str:
     """A truth, prediction or research value in its item's unit (analysis.units owns the wording)."""
-    return units.format_value(value, _field(item, "value_type") or "percent", _field(item, "currency"), digits)
+    return units.format_value(value, _field(item, "value_type") or "percent", _field(item, "currency"), digits,
+                              wording=page_wording())
 
 
 def format_item_scale(item) -> str:
     """The prediction's unit and range, e.g. 'mean rating on a scale from 1 to 5'."""
-    return units.scale_text(_field(item, "unit"), _field(item, "value_type") or "percent",
-                            _field(item, "min"), _field(item, "max"), _field(item, "currency"))
+    return units.scale_text(localised(item, "unit"), _field(item, "value_type") or "percent",
+                            _field(item, "min"), _field(item, "max"), _field(item, "currency"), wording=page_wording())
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -86,12 +96,16 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_metric, "metric")
     app.add_template_filter(format_item_value, "value")
     app.add_template_filter(format_item_scale, "scale")
+    app.add_template_filter(localised, "localised")
+    app.add_template_filter(localised_choices, "localised_choices")
+    app.add_template_filter(translated, "translated")
     # One set of words for every page: labels and units of metrics, titles of group tests, minimum counts.
     app.jinja_env.globals.update(
         METRICS=vocabulary.METRICS,
         GROUP_TESTS=vocabulary.GROUP_TESTS,
         MIN_ITEMS_REGRESSION=vocabulary.MIN_ITEMS_REGRESSION,
         MIN_PERSONS=vocabulary.MIN_PERSONS,
-        in_words=vocabulary.in_words,
+        in_words=lambda count: translated(vocabulary.in_words(count)),
         LONG_COLUMNS=LONG_COLUMNS,
+        decimal_sign=decimal_sign,
     )

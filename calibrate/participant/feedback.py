@@ -16,7 +16,12 @@ from analysis import (
     plain_value,
     pull_is_clear,
 )
+from analysis.metrics import reason_phrase
+from flask_babel import gettext as _
+
+from calibrate.domain.exercise_text import localised
 from calibrate.domain.exercises import own_scale
+from calibrate.infra.wording import page_wording, translated
 from calibrate.models import Participant
 from calibrate.domain.long_format import long_frame
 from calibrate.domain.round_results import peer_weights
@@ -36,6 +41,7 @@ class RoundFeedback:
     peers: dict | None = None
     pull_clear: bool = False  # 95% CI of b_own excludes 0: only then is the error without the pull shown
     own_scale: str = "graded"  # "binary" (yes/no own answers): the weight reads as points yes minus no, else per 10 points
+    note: str = ""  # why some metrics are undefined, in the page's language
 
 
 @dataclass
@@ -51,8 +57,8 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
         item = items[record.item_id]
         rows.append(
             {
-                "label": item.label,
-                "prompt": item.prompt,
+                "label": localised(item, "label"),
+                "prompt": localised(item, "prompt"),
                 "own": plain_value(record.own),
                 "own_label": _own_label(item, plain_value(record.own)),
                 "prediction": record.prediction,
@@ -60,7 +66,7 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
                 "upper": plain_value(record.upper),
                 "truth": record.truth,
                 "error": record.prediction - record.truth,
-                "unit": item.unit,
+                "unit": localised(item, "unit"),
                 "value_type": item.value_type,
                 "currency": item.currency,
                 "n": item.n,
@@ -72,8 +78,8 @@ def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
 
 def _own_label(item, own: float | None) -> str:
     if own is None:
-        return "skipped"
-    for choice in item.own_choices or []:
+        return _("skipped")
+    for choice in localised(item, "own_choices") or []:
         if choice["value"] == own:
             return choice["label"]
     return f"{own:g}"
@@ -82,11 +88,11 @@ def _own_label(item, own: float | None) -> str:
 def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
     """Points for the feedback plots, in the items' own units."""
     items = participant.exercise.items
-    labels = {item.item_key: item.label for item in items}
-    choice_sets = {tuple((c["value"], c["label"]) for c in item.own_choices or []) for item in items}
+    labels = {item.item_key: localised(item, "label") for item in items}
+    choice_sets = {tuple((c["value"], c["label"]) for c in localised(item, "own_choices") or []) for item in items}
     return {
         "own_labels": dict(next(iter(choice_sets))) if len(choice_sets) == 1 else {},
-        "unit": items[0].unit if items else "",
+        "unit": localised(items[0], "unit") if items else "",
         "range": [min(i.min for i in items), max(i.max for i in items)],
         "own_range": [min(i.own_min for i in items), max(i.own_max for i in items)],
         "points": [
@@ -126,6 +132,16 @@ def _note_for(row: dict) -> str:
     return "; ".join(c for c in clauses if not set(c.partition(" undefined: ")[0].split(", ")) <= set(RESEARCH_METRIC_COLUMNS))
 
 
+def _note_in_words(note: str) -> str:
+    """The engine's note ('<metrics> undefined: <reason>; ...') in the page's language, metrics by their labels."""
+    clauses = [clause.partition(" undefined: ") for clause in note.split("; ") if clause]
+    return "; ".join(
+        _("%(metrics)s undefined: %(reason)s", reason=translated(reason_phrase(reason)),
+          metrics=", ".join(translated(METRICS[name].label) if name in METRICS else name for name in names.split(", ")))
+        for names, _found, reason in clauses
+    )
+
+
 def build_feedback(participant: Participant) -> Feedback:
     """Per-round metrics, readings, item table and chart data for one participant."""
     frame = long_frame(participant_ids=[participant.id])
@@ -142,12 +158,13 @@ def build_feedback(participant: Participant) -> Feedback:
             RoundFeedback(
                 round=int(round_no),
                 metrics=row,
-                text=feedback_text(row, own_scale=scale),
+                text=feedback_text(row, own_scale=scale, wording=page_wording()),
                 items=_item_rows(round_frame, participant),
                 chart=_chart_data(round_frame, participant),
                 peers=_peer_standing(participant, int(round_no), row.get("b_own")),
                 pull_clear=pull_is_clear(row),
                 own_scale=scale,
+                note=_note_in_words(row["note"]),
             )
         )
     if len(feedback.rounds) == 2:

@@ -11,12 +11,16 @@ import math
 from collections.abc import Mapping
 from functools import lru_cache
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from calibrate.domain.questionnaire import load_questionnaire
+from analysis import units
+from calibrate.infra.wording import decimal_sign, page_wording
 from calibrate.models import Item
 from calibrate.participant.services import Answer
 
@@ -25,16 +29,18 @@ MAX_NUMBER_TEXT = 32
 
 class ConsentForm(FlaskForm):
     pseudonym = StringField(
-        "Pseudonym (optional)",
-        validators=[Optional(), Length(max=40, message="Keep the pseudonym under 40 characters.")],
+        _l("Pseudonym (optional)"),
+        validators=[Optional(), Length(max=40, message=_l("Keep the pseudonym under 40 characters."))],
         # Optional() ends validation for whitespace-only input, so strip it first: 70 spaces must not reach the database.
         filters=[lambda text: text.strip() if isinstance(text, str) else text],
-        description="Shown to the trainer instead of a number. Do not use your real name if you prefer not to.",
+        description=_l("Shown to the trainer instead of a number. Do not use your real name if you prefer not to."),
     )
     consent = BooleanField(
-        "I agree that my anonymous answers are stored and used for feedback and research.",
-        validators=[DataRequired(message="Please tick the box to take part.")],
+        _l("I agree that my anonymous answers are stored and used for feedback and research."),
+        validators=[DataRequired(message=_l("Please tick the box to take part."))],
     )
+    # Makes a repeated join find the participant it created (calibrate.participant.join_keys).
+    join_key = HiddenField()
 
 
 class ConfirmForm(FlaskForm):
@@ -43,20 +49,21 @@ class ConfirmForm(FlaskForm):
 
 class JoinCodeForm(FlaskForm):
     code = StringField(
-        "Workshop code",
-        validators=[InputRequired(message="Enter the code your trainer shows."), Length(max=12)],
+        _l("Workshop code"),
+        validators=[InputRequired(message=_l("Enter the code your trainer shows.")), Length(max=12)],
     )
 
 
 class InstructionsForm(FlaskForm):
     description = TextAreaField(
-        "Describe a typical customer",
-        validators=[Optional(), Length(max=2000, message="Please keep it under 2,000 characters.")],
+        _l("Describe a typical customer"),
+        validators=[Optional(), Length(max=2000, message=_l("Please keep it under 2,000 characters."))],
     )
 
 
 def format_number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    """A saved answer back in its field, with the page language's decimal sign (parse_number reads either)."""
+    return "" if value is None else f"{value:g}".replace(".", decimal_sign())
 
 
 def parse_number(text: str | None, label: str, low: float, high: float, errors: list[str]) -> float | None:
@@ -65,18 +72,20 @@ def parse_number(text: str | None, label: str, low: float, high: float, errors: 
     if raw == "":
         return None
     if len(raw) > MAX_NUMBER_TEXT:
-        errors.append(f"{label}: that is too long to be a number.")
+        errors.append(_("%(label)s: that is too long to be a number.", label=label))
         return None
     try:
         value = float(raw)
     except ValueError:
-        errors.append(f"{label}: '{text.strip()}' is not a number.")
+        errors.append(_("%(label)s: '%(text)s' is not a number.", label=label, text=text.strip()))
         return None
     if not math.isfinite(value):
-        errors.append(f"{label}: enter an ordinary number.")
+        errors.append(_("%(label)s: enter an ordinary number.", label=label))
         return None
     if not low <= value <= high:
-        errors.append(f"{label}: enter a value between {low:g} and {high:g}.")
+        wording = page_wording()
+        errors.append(_("%(label)s: enter a value between %(low)s and %(high)s.", label=label,
+                        low=units.trimmed(low, 4, wording), high=units.trimmed(high, 4, wording)))
         return None
     return value
 
@@ -99,23 +108,23 @@ def saved_texts(answer: Answer) -> dict[str, str]:
 def parse_answer(texts: Mapping[str, str | None], item: Item, ask_intervals: bool) -> tuple[Answer | None, dict[str, list[str]]]:
     """Check the own answer, prediction and optional 80% interval for one item; returns (answer, errors by field)."""
     errors: dict[str, list[str]] = {name: [] for name in ("own", "prediction", "interval")}
-    own = parse_number(texts["own"], "Your own answer", item.own_min, item.own_max, errors["own"])
+    own = parse_number(texts["own"], _("Your own answer"), item.own_min, item.own_max, errors["own"])
     if own is None and not errors["own"] and not item.own_optional:
-        errors["own"].append("Your own answer: please choose or enter a value.")
+        errors["own"].append(_("Your own answer: please choose or enter a value."))
     if item.own_choices and own is not None and own not in {c["value"] for c in item.own_choices}:
-        errors["own"].append("Your own answer: choose one of the options.")
-    prediction = parse_number(texts["prediction"], "Your prediction", item.min, item.max, errors["prediction"])
+        errors["own"].append(_("Your own answer: choose one of the options."))
+    prediction = parse_number(texts["prediction"], _("Your prediction"), item.min, item.max, errors["prediction"])
     if prediction is None and not errors["prediction"]:
-        errors["prediction"].append("Your prediction: please enter a value.")
+        errors["prediction"].append(_("Your prediction: please enter a value."))
     lower = upper = None
     if ask_intervals:
-        lower = parse_number(texts["lower"], "Low end", item.min, item.max, errors["interval"])
-        upper = parse_number(texts["upper"], "High end", item.min, item.max, errors["interval"])
+        lower = parse_number(texts["lower"], _("Low end"), item.min, item.max, errors["interval"])
+        upper = parse_number(texts["upper"], _("High end"), item.min, item.max, errors["interval"])
         if not errors["interval"]:
             if (lower is None) != (upper is None):
-                errors["interval"].append("Give both ends of the range, or leave both empty.")
+                errors["interval"].append(_("Give both ends of the range, or leave both empty."))
             elif lower is not None and lower > upper:
-                errors["interval"].append("The low end must not be above the high end.")
+                errors["interval"].append(_("The low end must not be above the high end."))
     if any(errors.values()):
         return None, errors
     return Answer(own=own, prediction=prediction, lower=lower, upper=upper), errors
@@ -131,7 +140,7 @@ def _questionnaire_form_class() -> type[FlaskForm]:
     ]
     fields = {
         item["key"]: RadioField(
-            item["text"], choices=choices, coerce=int, validators=[InputRequired(message="Please choose an answer.")]
+            item["text"], choices=choices, coerce=int, validators=[InputRequired(message=_l("Please choose an answer."))]
         )
         for item in questionnaire.items
     }

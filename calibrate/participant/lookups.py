@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Connection
 
+from calibrate.infra.i18n import use_workshop_language
 from calibrate.models import Participant
 from calibrate.participant import services
 
@@ -19,6 +20,8 @@ def visit_or_404(
     visit = services.load_visit(token, saved_for, connection)
     if visit is None:
         abort(404)
+    workshop = visit.participant.workshop
+    use_workshop_language(workshop.language if workshop is not None else None)
     return visit
 
 

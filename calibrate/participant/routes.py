@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from calibrate.domain import round_results
@@ -18,6 +19,7 @@ from calibrate.infra import ratelimits
 from calibrate.infra.database import kept_autocommit_connection
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
+from calibrate.infra.i18n import current_language, use_workshop_language
 from calibrate.models import Exercise, Workshop, WorkshopState
 from calibrate.participant import bp, services
 from calibrate.participant.feedback import METRIC_LABELS, build_feedback, export_records
@@ -31,6 +33,7 @@ from calibrate.participant.forms import (
     questionnaire_form,
     saved_texts,
 )
+from calibrate.participant.join_keys import issue_join_key, token_for_join_key
 from calibrate.participant.lookups import participant_or_404, visit_or_404
 
 
@@ -61,9 +64,9 @@ def start(slug: str):
     exercise = public_exercise(slug)
     if exercise is None:
         abort(404)
-    form = ConsentForm()
+    form = ConsentForm(join_key=issue_join_key())
     if form.validate_on_submit():
-        participant = services.start_self_serve(exercise, form.pseudonym.data)
+        participant = services.start_self_serve(exercise, form.pseudonym.data, token_for_join_key(form.join_key.data))
         return redirect(url_for(".resume", token=participant.token))
     return _start_page(exercise, form, None)
 
@@ -74,7 +77,7 @@ def join_by_code():
     form = JoinCodeForm()
     if form.validate_on_submit():
         return redirect(url_for(".join", code=normalise_code(form.code.data)))
-    flash("Enter the code your trainer shows.", "error")
+    flash(_("Enter the code your trainer shows."), "error")
     return redirect(url_for(".index"))
 
 
@@ -82,13 +85,15 @@ def join_by_code():
 @limiter.limit(ratelimits.join_limit, methods=["POST"])
 def join(code: str):
     workshop = db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(code)))
+    if workshop is not None:
+        use_workshop_language(workshop.language)
     if workshop is None or workshop.state == WorkshopState.DRAFT.value:
         return render_template("participant/no_workshop.html", code=code), 404
     if not workshop.is_open:
         return render_template("participant/workshop_closed.html", workshop=workshop), 410
-    form = ConsentForm()
+    form = ConsentForm(join_key=issue_join_key())
     if form.validate_on_submit():
-        participant = services.join_workshop(workshop, form.pseudonym.data)
+        participant = services.join_workshop(workshop, form.pseudonym.data, token_for_join_key(form.join_key.data))
         return redirect(url_for(".resume", token=participant.token))
     return _start_page(workshop.exercise, form, workshop)
 
@@ -118,7 +123,7 @@ def instructions(token: str):
     if form.validate_on_submit():
         description = (form.description.data or "").strip()
         if text.asks_description and len(description) < 20:
-            form.description.errors.append("Please describe the customer in a few sentences (at least 20 characters).")
+            form.description.errors.append(_("Please describe the customer in a few sentences (at least 20 characters)."))
         else:
             services.record_instructions(visit, description)
             return redirect(_next_url(visit))
@@ -180,7 +185,7 @@ def _item_page(connection: Connection, token: str, round_no: int, position: int)
 def questionnaire(token: str):
     visit = visit_or_404(token)
     participant = visit.participant
-    questionnaire_data = load_questionnaire()
+    questionnaire_data = load_questionnaire(current_language())
     form = questionnaire_form()
     if form.validate_on_submit():
         answers = {item["key"]: form[item["key"]].data for item in questionnaire_data.items}
@@ -253,6 +258,6 @@ def delete(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_participant(participant)
-        flash("Your answers and results were deleted.", "success")
+        flash(_("Your answers and results were deleted."), "success")
         return redirect(url_for(".index"))
     return render_template("participant/delete.html", participant=participant, form=form)

@@ -28,6 +28,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import Connection, Integer, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, load_only, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -62,6 +63,7 @@ class FlowWorkshop:
     round2_enabled: bool
     round2_open: bool
     ask_empathy: bool
+    language: str | None
 
     @property
     def is_open(self) -> bool:
@@ -156,6 +158,7 @@ FLOW_PARTICIPANT_COLUMNS = (
 )
 FLOW_WORKSHOP_COLUMNS = (
     Workshop.state, Workshop.round2_enabled, Workshop.round2_open, Workshop.ask_empathy, Workshop.exercise_id,
+    Workshop.language,
 )
 
 
@@ -349,11 +352,36 @@ def research_positions(participant: Participant, round_no: int, items=None) -> f
 # --------------------------------------------------------------------------- joining
 
 
-def start_self_serve(exercise: Exercise, pseudonym: str | None) -> Participant:
-    participant = Participant(exercise=exercise, pseudonym=pseudonym or None, ask_intervals=True)
+def _joined_already(token: str, exercise_id: int, workshop_id: int | None) -> Participant | None:
+    """The participant a repeated join created (calibrate.participant.join_keys), if this is a repeat."""
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.token == token, Participant.exercise_id == exercise_id, Participant.workshop_id == workshop_id,
+        )
+    )
+
+
+def _add_once(participant: Participant) -> Participant:
+    """Insert a new participant; a simultaneous repeat of the same join loses the race and gets the winner."""
     db.session.add(participant)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _joined_already(participant.token, participant.exercise_id, participant.workshop_id)
+        if existing is None:
+            raise
+        return existing
     return participant
+
+
+def start_self_serve(exercise: Exercise, pseudonym: str | None, token: str) -> Participant:
+    existing = _joined_already(token, exercise.id, None)
+    if existing is not None:
+        return existing
+    return _add_once(
+        Participant(token=token, exercise_id=exercise.id, pseudonym=pseudonym or None, ask_intervals=True)
+    )
 
 
 def _block_order(workshop: Workshop, block: int) -> list[str]:
@@ -384,20 +412,21 @@ def _take_slot(workshop: Workshop) -> int:
     ).scalar_one() - 1
 
 
-def join_workshop(workshop: Workshop, pseudonym: str | None) -> Participant:
-    """Create a participant in the next allocation slot and its block-randomised condition."""
+def join_workshop(workshop: Workshop, pseudonym: str | None, token: str) -> Participant:
+    """Create a participant in the next allocation slot and its block-randomised condition, once per join key."""
+    existing = _joined_already(token, workshop.exercise_id, workshop.id)
+    if existing is not None:
+        return existing
     index = _take_slot(workshop)
-    participant = Participant(
+    return _add_once(Participant(
+        token=token,
         exercise_id=workshop.exercise_id,
         workshop_id=workshop.id,
         pseudonym=pseudonym or None,
         condition=condition_for_index(workshop, index),
         allocation_index=index,
         ask_intervals=workshop.ask_intervals,
-    )
-    db.session.add(participant)
-    db.session.commit()
-    return participant
+    ))
 
 
 # --------------------------------------------------------------------------- the flow's writes

@@ -12,13 +12,17 @@ so both accept exactly the same values.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from calibrate.domain.conditions import CONDITIONS, ConditionText
+from calibrate.domain.exercise_text import localised
 from calibrate.infra.form_fields import WholeNumberField
+from calibrate.infra.i18n import LANGUAGES
 from calibrate.models import Condition, Exercise, Workshop
 from calibrate.trainer.services import (
     DEFAULT_EXPECTED_PARTICIPANTS,
@@ -36,11 +40,12 @@ def _condition_fields() -> dict:
     """A checkbox and an allocation weight per condition of CONDITIONS (control ticked by default)."""
     fields = {}
     for key, text in CONDITIONS.items():
-        fields[f"use_{key}"] = BooleanField(text.label, default=key == Condition.CONTROL.value)
+        fields[f"use_{key}"] = BooleanField(_l(text.label), default=key == Condition.CONTROL.value)
         fields[f"weight_{key}"] = WholeNumberField(
-            f"Allocation weight for {text.label}",
+            _l("Allocation weight for %(condition)s", condition=_l(text.label)),
             default=1,
-            validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT, message=f"Use a whole number from 1 to {MAX_WEIGHT}.")],
+            validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT,
+                                                message=_l("Use a whole number from 1 to %(most)s.", most=MAX_WEIGHT))],
         )
     return fields
 
@@ -51,31 +56,38 @@ ConditionFields = type("ConditionFields", (Form,), _condition_fields())
 
 def _exercise_label(exercise: Exercise) -> str:
     """Title and size; the version too once there is more than one, so a trainer knows which one a workshop keeps."""
-    version = f", version {exercise.version}" if exercise.version > 1 else ""
-    archived = ", archived" if exercise.is_archived else ""
-    return f"{exercise.title} ({len(exercise.items)} items{version}{archived})"
+    title, items = localised(exercise, "title"), len(exercise.items)
+    if exercise.version > 1 and exercise.is_archived:
+        return _("%(title)s (%(items)s items, version %(version)s, archived)", title=title, items=items,
+                 version=exercise.version)
+    if exercise.version > 1:
+        return _("%(title)s (%(items)s items, version %(version)s)", title=title, items=items, version=exercise.version)
+    if exercise.is_archived:
+        return _("%(title)s (%(items)s items, archived)", title=title, items=items)
+    return _("%(title)s (%(items)s items)", title=title, items=items)
 
 
 class PlanFields(ConditionFields):
     """The settings that decide how many people each comparison has: shared by the form and the panel."""
 
-    exercise_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
+    exercise_id = SelectField(_l("Exercise"), coerce=int, validators=[InputRequired()])
     expected_participants = WholeNumberField(
-        "Expected participants",
+        _l("Expected participants"),
         default=DEFAULT_EXPECTED_PARTICIPANTS,
         validators=[
-            InputRequired(message="Say how many people you expect."),
+            InputRequired(message=_l("Say how many people you expect.")),
             NumberRange(
                 min=MIN_EXPECTED_PARTICIPANTS,
                 max=MAX_EXPECTED_PARTICIPANTS,
-                message=f"Use a whole number from {MIN_EXPECTED_PARTICIPANTS} to {MAX_EXPECTED_PARTICIPANTS}.",
+                message=_l("Use a whole number from %(least)s to %(most)s.", least=MIN_EXPECTED_PARTICIPANTS,
+                           most=MAX_EXPECTED_PARTICIPANTS),
             ),
         ],
-        description="Only for planning: nobody is turned away when more come.",
+        description=_l("Only for planning: nobody is turned away when more come."),
     )
     round2_enabled = BooleanField(
-        "Round 2 on held-out items after personal feedback",
-        description="Round 1 uses every other item; the rest are kept for round 2, which you open when the room is ready.",
+        _l("Round 2 on held-out items after personal feedback"),
+        description=_l("Round 1 uses every other item; the rest are kept for round 2, which you open when the room is ready."),
     )
 
     def set_exercises(self, exercises: list[Exercise]) -> None:
@@ -119,12 +131,20 @@ class PowerQuery(PlanFields):
 
 class WorkshopForm(FlaskForm, PlanFields):
     title = StringField(
-        "Title",
-        validators=[InputRequired(message="Give the workshop a title."), Length(max=200)],
-        description="Shown to participants when they join, e.g. 'Brand team offsite, May'.",
+        _l("Title"),
+        validators=[InputRequired(message=_l("Give the workshop a title.")), Length(max=200)],
+        description=_l("Shown to participants when they join, e.g. 'Brand team offsite, May'."),
     )
-    ask_intervals = BooleanField("Ask for an 80% range with each prediction", default=True)
-    ask_empathy = BooleanField("Ask the short perspective-taking questionnaire after the items")
+    ask_intervals = BooleanField(_l("Ask for an %(percent)s range with each prediction", percent="80%"), default=True)
+    ask_empathy = BooleanField(_l("Ask the short perspective-taking questionnaire after the items"))
+    language = SelectField(
+        _l("Language participants see first"),
+        choices=[SelectChoice("", _l("Each participant's browser decides")),
+                 *(SelectChoice(code, name) for code, name in LANGUAGES.items())],
+        validators=[Optional()],
+        description=_l("Participants can still switch at the foot of every page. The projector and the report "
+                       "use it too, unless you picked a language for yourself at the foot of the page."),
+    )
 
     def __init__(self, exercises: list[Exercise], *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +155,8 @@ class WorkshopForm(FlaskForm, PlanFields):
 
     def condition_rows(self):
         """(key, label, what participants see, checkbox, weight field) for the template's table."""
-        return [(key, text.label, _summary(text), self[f"use_{key}"], self[f"weight_{key}"]) for key, text in CONDITIONS.items()]
+        return [(key, _(text.label), _summary(text), self[f"use_{key}"], self[f"weight_{key}"])
+                for key, text in CONDITIONS.items()]
 
     def show_conditions(self, workshop: Workshop) -> None:
         """Tick the workshop's conditions and fill in their weights (for editing a draft).
@@ -160,6 +181,7 @@ class WorkshopForm(FlaskForm, PlanFields):
             ask_empathy=self.ask_empathy.data,
             round2_enabled=self.round2_enabled.data,
             expected_participants=self.expected_participants.data,
+            language=self.language.data or None,
         )
 
     def validate(self, extra_validators=None) -> bool:
@@ -167,7 +189,7 @@ class WorkshopForm(FlaskForm, PlanFields):
             return False
         exercise = self.exercises.get(self.exercise_id.data)
         if exercise is None:
-            self.exercise_id.errors.append("Choose one of the listed exercises.")
+            self.exercise_id.errors.append(_("Choose one of the listed exercises."))
             return False
         problems = settings_problems(exercise, self.settings())
         for field_name, message in problems:
@@ -180,10 +202,10 @@ class WorkshopForm(FlaskForm, PlanFields):
 def _summary(text: ConditionText) -> str:
     """The condition's heading plus what it adds, short enough to compare conditions at a glance."""
     extras = [
-        "They first describe a typical customer in a few sentences." if text.asks_description else "",
-        "Half of their items show a pilot-survey estimate (market research)." if text.shows_market_research else "",
+        _("They first describe a typical customer in a few sentences.") if text.asks_description else "",
+        _("Half of their items show a pilot-survey estimate (market research).") if text.shows_market_research else "",
     ]
-    return " ".join([text.heading + ".", *filter(None, extras)])
+    return " ".join([_("%(heading)s.", heading=_(text.heading)), *filter(None, extras)])
 
 
 PLAN_FIELD_NAMES = (

@@ -19,11 +19,14 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 from cachetools import LRUCache, cached
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from analysis import ResponseDataError, group_tests, item_stats, person_metrics, plain_records, pooled_model
 from analysis.power import comparison_power, percent
 from calibrate.domain.conditions import condition_text, with_condition_labels
+from calibrate.domain.exercise_text import localised
 from calibrate.infra.extensions import db
 from calibrate.models import Condition, Participant, Workshop, utcnow
 from calibrate.domain.progress import ROUNDS, room_progress, round_items
@@ -48,6 +51,7 @@ class WorkshopResults:
     totals: dict
     idle: list[dict]
     idle_more: int
+    idle_in_round: dict = field(default_factory=dict)  # round -> idle people who still have items in it
     overall: list[dict] = field(default_factory=list)
     by_condition: list[dict] = field(default_factory=list)
     anova: list[dict] = field(default_factory=list)
@@ -86,6 +90,7 @@ def workshop_results(workshop: Workshop, *, with_model: bool = False) -> Worksho
         totals=_counts(status),
         idle=idle[:MAX_IDLE_LISTED],
         idle_more=max(0, len(idle) - MAX_IDLE_LISTED),
+        idle_in_round={r: sum(person["open_round"] == r for person in idle) for r in ROUNDS},
     )
     if not long.empty:
         _add_statistics(results, workshop, long)
@@ -148,7 +153,7 @@ def _counts(frame: pd.DataFrame) -> dict:
 def _participation(workshop: Workshop, status: pd.DataFrame) -> list[dict]:
     """Counts per condition of the workshop, in its order, including conditions nobody is in yet."""
     return [
-        {"condition": key, "label": condition_text(key).label, **_counts(status[status["condition"] == key])}
+        {"condition": key, "label": _(condition_text(key).label), **_counts(status[status["condition"] == key])}
         for key in workshop.conditions
     ]
 
@@ -160,8 +165,10 @@ def _idle(status: pd.DataFrame) -> list[dict]:
     return [
         {
             "short_id": row.short_id,
-            "condition": condition_text(row.condition).label,
+            "condition": _(condition_text(row.condition).label),
             "round": int(row.round),
+            # Someone who finished round 1 and reads their feedback still has round 2 ahead.
+            "open_round": 2 if row.finished1 else 1,
             "where": _whereabouts(row),
             "idle_minutes": int(row.idle_seconds // 60),
         }
@@ -171,10 +178,10 @@ def _idle(status: pd.DataFrame) -> list[dict]:
 
 def _whereabouts(row) -> str:
     if not row.instructions_seen:
-        return "Instructions"
+        return _("Instructions")
     if row.on_feedback:
-        return "Feedback; round 2 not started"
-    return f"Item {min(row.answered_now + 1, row.items_now)} of {row.items_now}"
+        return _("Feedback; round 2 not started")
+    return _("Item %(number)s of %(items)s", number=min(row.answered_now + 1, row.items_now), items=row.items_now)
 
 
 # --------------------------------------------------------------------------
@@ -192,7 +199,7 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     anova = {row["round"]: row for row in results.anova}
     sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     labelled = [
-        {**row, "label_A": condition_text(row["A"]).label, "label_B": condition_text(row["B"]).label}
+        {**row, "label_A": _(condition_text(row["A"]).label), "label_B": _(condition_text(row["B"]).label)}
         for row in _rows(_with_round(tests["pairs"], only_round))
     ]
     results.pairs = [
@@ -223,19 +230,22 @@ def comparison_reading(pair: dict, items: int, groups: int) -> dict:
     not the planning assumptions, and the planned difference, never the observed one.
     """
     if pair["p"] is None or pair["n_A"] is None:
-        return {"verdict": "not tested", "power": None}
+        return {"verdict": _("not tested"), "power": None}
     n_a, n_b = int(pair["n_A"]), int(pair["n_B"])
     # Judged by the spread this comparison actually had (its Welch SE as an equal-variance SD), for the planned 0.10.
     spread = pair["se"] / math.sqrt(1 / n_a + 1 / n_b)
     power = comparison_power(n_a, n_b, items, groups=groups, sd=spread)
     if pair["p"] < SIGNIFICANCE:
         higher = pair["label_A"] if pair["diff"] > 0 else pair["label_B"]
-        return {"verdict": f"differ: higher egocentric weight in {higher}", "power": power.power}
+        return {"verdict": _("differ: higher egocentric weight in %(condition)s", condition=higher), "power": power.power}
+    delta, chance = format_decimal(power.delta, format="0.00"), percent(power.power)
     if power.adequate:
-        verdict = f"no difference of {power.delta:.2f} or more detected ({percent(power.power)} power)"
+        verdict = _("no difference of %(delta)s or more detected (%(power)s power)", delta=delta, power=chance)
+    elif power.people_needed:
+        verdict = _("inconclusive with this many people (%(power)s power to detect %(delta)s; "
+                    "about %(needed)s per condition needed)", power=chance, delta=delta, needed=power.people_needed)
     else:
-        needed = f"; about {power.people_needed} per condition needed" if power.people_needed else ""
-        verdict = f"inconclusive with this many people ({percent(power.power)} power to detect {power.delta:.2f}{needed})"
+        verdict = _("inconclusive with this many people (%(power)s power to detect %(delta)s)", power=chance, delta=delta)
     return {"verdict": verdict, "power": power.power}
 
 
@@ -277,12 +287,12 @@ def pooled_reading(long: pd.DataFrame) -> tuple[list[dict], list[str]]:
     model = pooled_fit(long)
     usable = {row["round"] for row in _rows(model["diagnostics"]) if row["converged"]}
     rows = [
-        {**row, "label": condition_text(row["condition"]).label if row["condition"] else "Everyone"}
+        {**row, "label": _(condition_text(row["condition"]).label) if row["condition"] else _("Everyone")}
         for row in _rows(model["conditions"])
         if row["round"] in usable
     ]
     warnings = [
-        f"Round {row['round']}: {with_condition_labels(row['warning'])}"
+        _("Round %(round)s: %(warning)s", round=row["round"], warning=with_condition_labels(row["warning"]))
         for row in _rows(model["diagnostics"])
         if row["warning"]
     ]
@@ -301,8 +311,8 @@ def _term_label(term: str | None) -> str:
     if term is None:
         return "–"
     if term.startswith("condition["):
-        return "Condition: " + condition_text(term[len("condition[") : -1]).label
-    return {"empathy": "Empathy score (per scale point)"}.get(term, term)
+        return _("Condition: %(condition)s", condition=_(condition_text(term[len("condition[") : -1]).label))
+    return {"empathy": _("Empathy score (per scale point)"), "Intercept": _("Intercept")}.get(term, term)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
@@ -332,7 +342,7 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
         .reset_index()
     )
     merged = egocentrism.merge(descriptives, on=["condition", "round"], how="left")
-    return [{**row, "label": condition_text(row["condition"]).label} for row in _rows(merged)]
+    return [{**row, "label": _(condition_text(row["condition"]).label)} for row in _rows(merged)]
 
 
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
@@ -347,8 +357,9 @@ def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
     for row in _rows(stats):
         item = items[row["item_id"]]
         round_no, number = seen_as.get(item.item_key, (1, item.position + 1))
-        rows.append({**row, "item_round": round_no, "number": number, "label": item.label, "prompt": item.prompt,
-                     "unit": item.unit, "value_type": item.value_type, "currency": item.currency})
+        rows.append({**row, "item_round": round_no, "number": number, "label": localised(item, "label"),
+                     "prompt": localised(item, "prompt"),
+                     "unit": localised(item, "unit"), "value_type": item.value_type, "currency": item.currency})
     return sorted(rows, key=lambda row: (row["item_round"], row["number"]))
 
 
@@ -360,9 +371,10 @@ def histogram(values: pd.Series, edges: np.ndarray, digits: int) -> tuple[list[s
     """Counts with the outermost bars catching everything beyond them, and their labels."""
     finite = values.dropna().to_numpy(dtype=float)
     clipped = np.clip(finite, edges[0], np.nextafter(edges[-1], -np.inf))
-    counts, _ = np.histogram(clipped, bins=edges)
-    number = lambda value: f"{value:.{digits}f}".replace("-", "\u2212")  # noqa: E731  (a real minus sign)
-    inner = [f"{number(low)} to {number(high)}" for low, high in zip(edges[1:-2], edges[2:-1])]
+    counts, _edges = np.histogram(clipped, bins=edges)
+    pattern = "0." + "0" * digits if digits else "0"
+    number = lambda value: format_decimal(value, format=pattern).replace("-", "\u2212")  # noqa: E731  (a real minus sign)
+    inner = [_("%(low)s to %(high)s", low=number(low), high=number(high)) for low, high in zip(edges[1:-2], edges[2:-1])]
     labels = [f"< {number(edges[1])}", *inner, f"≥ {number(edges[-2])}"]
     return labels, counts.tolist()
 
@@ -372,7 +384,7 @@ def _histogram_chart(metrics: pd.DataFrame, column: str, edges: np.ndarray, digi
     labels: list[str] = []
     for round_no, part in metrics.groupby("round", sort=True):
         labels, counts = histogram(part[column], edges, digits)
-        series.append({"label": f"Round {round_no}", "counts": counts})
+        series.append({"label": _("Round %(round)s", round=round_no), "counts": counts})
     return {"labels": labels, "series": series}
 
 
@@ -405,7 +417,8 @@ def _shared_question(rows: list[dict]) -> str:
 
 
 def _item_chart_label(row: dict, two_rounds: bool) -> str:
-    return (f"R{row['item_round']} · " if two_rounds else "") + f"{row['number']}. {row['label']}"
+    label = f"{row['number']}. {row['label']}"
+    return _("R%(round)s · %(label)s", round=row["item_round"], label=label) if two_rounds else label
 
 
 def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
@@ -422,5 +435,6 @@ def _charts(results: WorkshopResults, metrics: pd.DataFrame) -> dict:
             "unit": results.items[0]["unit"] if results.items else "",
         },
         "conditions": [_mean_ci(row, row["label"]) for row in results.by_condition if row["round"] == 1],
-        "rounds": [_mean_ci(row, f"Round {row['round']}") for row in results.overall] if len(results.overall) > 1 else [],
+        "rounds": [_mean_ci(row, _("Round %(round)s", round=row["round"])) for row in results.overall]
+        if len(results.overall) > 1 else [],
     }

@@ -10,12 +10,14 @@ and recovers by itself after a network blip or a server restart.
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from calibrate.auth.services import safe_next_url
 from calibrate.domain.exercise_catalogue import selectable_exercises
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db
+from calibrate.infra.i18n import use_workshop_language
 from calibrate.infra.input_guard import row_id
 from calibrate.trainer import bp, services, slides
 from calibrate.trainer.lookups import join_base, join_url, qr_svg, workshop_or_404
@@ -34,7 +36,7 @@ def create():
     form = WorkshopForm(selectable_exercises(current_user))
     if form.validate_on_submit():
         workshop = services.create_workshop(current_user, form.settings())
-        flash(f"Workshop created with code {workshop.code}. Open it when the room is ready.", "success")
+        flash(_("Workshop created with code %(code)s. Open it when the room is ready.", code=workshop.code), "success")
         return redirect(url_for(".workshop", workshop_id=workshop.id))
     return render_template("trainer/form.html", form=form, workshop=None), (422 if form.errors else 200)
 
@@ -52,7 +54,7 @@ def edit(workshop_id: int):
         form.show_conditions(workshop)
     if form.validate_on_submit():
         services.update_workshop(workshop, form.settings())
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
         return redirect(url_for(".workshop", workshop_id=workshop.id))
     return render_template("trainer/form.html", form=form, workshop=workshop), (422 if form.errors else 200)
 
@@ -73,9 +75,15 @@ def power_panel():
     return render_template("trainer/_power.html", plan=plan, problems=problems), (200 if valid else 400)
 
 
-def _page(template: str, workshop_id: int, *, with_model: bool = False) -> str:
-    """Render a page about one of the trainer's workshops with its results as of now."""
+def _page(template: str, workshop_id: int, *, with_model: bool = False, for_the_room: bool = False) -> str:
+    """Render a page about one of the trainer's workshops with its results as of now.
+
+    Pages the room sees (projector, report) are in the workshop's language unless
+    the trainer picked one with the switch (calibrate/infra/i18n.py).
+    """
     workshop = workshop_or_404(workshop_id)
+    if for_the_room:
+        use_workshop_language(workshop.language)
     return _render(template, workshop, workshop_results(workshop, with_model=with_model))
 
 
@@ -124,18 +132,19 @@ def dashboard_live(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/projector")
 def projector(workshop_id: int):
-    return _page("trainer/projector.html", workshop_id)
+    return _page("trainer/projector.html", workshop_id, for_the_room=True)
 
 
 @bp.get("/workshops/<int:workshop_id>/projector/live")
 def projector_live(workshop_id: int):
-    return _page("trainer/_projector_live.html", workshop_id)
+    return _page("trainer/_projector_live.html", workshop_id, for_the_room=True)
 
 
 @bp.post("/workshops/<int:workshop_id>/slide")
 def slide(workshop_id: int):
     """Move the projector (arrow keys there, buttons on the dashboard); htmx gets the projector's new slide back."""
     workshop = workshop_or_404(workshop_id)
+    use_workshop_language(workshop.language)
     results = workshop_results(workshop)
     try:
         slides.move(workshop, results, request.form.get("to", ""))
@@ -149,7 +158,7 @@ def slide(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/report")
 def report(workshop_id: int):
-    return _page("trainer/report.html", workshop_id, with_model=True)
+    return _page("trainer/report.html", workshop_id, with_model=True, for_the_room=True)
 
 
 @bp.get("/workshops/<int:workshop_id>/responses.csv")

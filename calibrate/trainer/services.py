@@ -10,6 +10,8 @@ import math
 from dataclasses import asdict, dataclass, replace
 from itertools import combinations
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import analysis.power as power_analysis
@@ -44,19 +46,23 @@ class WorkshopSettings:
     ask_empathy: bool
     round2_enabled: bool
     expected_participants: int = DEFAULT_EXPECTED_PARTICIPANTS
+    language: str | None = None  # the language participants see first; None lets each browser decide
 
 
 def settings_problems(exercise: Exercise, settings: WorkshopSettings) -> list[tuple[str, str]]:
     """(field, message) for every setting this exercise cannot support; empty when all is well."""
     problems = []
     if not settings.conditions:
-        problems.append(("conditions", "Choose at least one condition."))
+        problems.append(("conditions", _("Choose at least one condition.")))
     has_research = any(item.research_estimate is not None for item in exercise.items)
     if Condition.MARKET_RESEARCH.value in settings.conditions and not has_research:
-        problems.append(("conditions", "This exercise has no market-research summaries; choose another condition or exercise."))
+        problems.append(
+            ("conditions", _("This exercise has no market-research summaries; choose another condition or exercise."))
+        )
     if settings.round2_enabled and len(exercise.items) < MIN_ITEMS_FOR_ROUND2:
         problems.append(
-            ("round2_enabled", f"A second round needs at least {MIN_ITEMS_FOR_ROUND2} items; this exercise has {len(exercise.items)}.")
+            ("round2_enabled", _("A second round needs at least %(needed)s items; this exercise has %(items)s.",
+                                 needed=MIN_ITEMS_FOR_ROUND2, items=len(exercise.items)))
         )
     return problems
 
@@ -170,43 +176,53 @@ def _pair_power(a: PlannedGroup, b: PlannedGroup, items: int, groups: int) -> fl
 
 
 def _power_advice(plan: PowerPlan) -> str:
-    """The recommendation in plain words, for the weakest comparison."""
+    """The recommendation in plain words, for the weakest comparison (whole sentences, so each language orders them)."""
     weakest = plan.weakest
     if weakest is None:
-        return (
+        return _(
             "With one condition there is no comparison between conditions; the report still tests whether "
             "the room's own taste pulled its predictions. Tick a second condition to compare them."
         )
     items, total = plan.items_per_round, plan.items_total
     if items < power_analysis.MIN_ITEMS:
-        fix = (
-            f"switch round 2 off so that round 1 uses all {total} items, or choose an exercise with more items"
-            if plan.round2_enabled and total >= power_analysis.MIN_ITEMS
-            else "choose an exercise with more items"
-        )
-        return (
-            f"With {items} items per round each person's egocentric weight is too noisy to compare conditions: {fix}."
+        if plan.round2_enabled and total >= power_analysis.MIN_ITEMS:
+            return _(
+                "With %(items)s items per round each person's egocentric weight is too noisy to compare conditions: "
+                "switch round 2 off so that round 1 uses all %(total)s items, or choose an exercise with more items.",
+                items=items, total=total,
+            )
+        return _(
+            "With %(items)s items per round each person's egocentric weight is too noisy to compare conditions: "
+            "choose an exercise with more items.", items=items,
         )
     a, b = sorted((weakest.a, weakest.b), key=lambda group: group.weight)
     equal = len({group.weight for group in plan.groups}) == 1
     if equal:
-        start = f"With {a.people} per condition and {items} items per round the chance is {weakest.percent}"
+        start = _("With %(people)s per condition and %(items)s items per round the chance is %(percent)s",
+                  people=a.people, items=items, percent=weakest.percent)
     else:
-        start = (
-            f"With {a.people} in {a.label}, {b.people} in {b.label} and {items} items per round, "
-            f"the chance is {weakest.percent}"
+        start = _(
+            "With %(people_a)s in %(label_a)s, %(people_b)s in %(label_b)s and %(items)s items per round, "
+            "the chance is %(percent)s",
+            people_a=a.people, label_a=_(a.label), people_b=b.people, label_b=_(b.label), items=items,
+            percent=weakest.percent,
         )
+    delta = format_decimal(plan.delta, format="0.00")
     if weakest.power >= plan.target:
-        return f"{start}: enough to detect a difference of {plan.delta:.2f} in egocentric weight."
-    options = [_people_for(plan, items, a, b, equal)]
-    if plan.round2_enabled:
-        one_round = _pair_power(weakest.a, weakest.b, total, len(plan.groups))
-        switch = f"switch round 2 off so that round 1 uses all {total} items"
-        if one_round >= plan.target:
-            options.append(f"{switch} ({power_analysis.percent(one_round)})")
-        else:
-            options.append(f"{switch} and {_people_for(plan, total, a, b, equal)}")
-    return f"{start}: " + ", or ".join(options) + "."
+        return _("%(start)s: enough to detect a difference of %(delta)s in egocentric weight.", start=start, delta=delta)
+    people = _people_for(plan, items, a, b, equal)
+    if not plan.round2_enabled:
+        return _("%(start)s: %(people)s.", start=start, people=people)
+    one_round = _pair_power(weakest.a, weakest.b, total, len(plan.groups))
+    if one_round >= plan.target:
+        return _(
+            "%(start)s: %(people)s, or switch round 2 off so that round 1 uses all %(total)s items (%(percent)s).",
+            start=start, people=people, total=total, percent=power_analysis.percent(one_round),
+        )
+    return _(
+        "%(start)s: %(people)s, or switch round 2 off so that round 1 uses all %(total)s items and %(people_all)s.",
+        start=start, people=people, total=total, people_all=_people_for(plan, total, a, b, equal),
+    )
 
 
 def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, equal: bool) -> str:
@@ -215,11 +231,12 @@ def _people_for(plan: PowerPlan, items: int, a: PlannedGroup, b: PlannedGroup, e
         items, plan.delta, ratio=b.weight / a.weight, target=plan.target, groups=len(plan.groups)
     )
     if needed is None:  # only beyond analysis.power.MAX_PEOPLE per condition
-        return "plan for far more people than a workshop holds"
+        return _("plan for far more people than a workshop holds")
     room = math.ceil(needed * sum(group.weight for group in plan.groups) / a.weight)
     if equal:
-        return f"plan for about {power_analysis.about(needed)} per condition ({power_analysis.about(room)} in all)"
-    return f"plan for about {power_analysis.about(room)} participants in all"
+        return _("plan for about %(needed)s per condition (%(room)s in all)",
+                 needed=power_analysis.about(needed), room=power_analysis.about(room))
+    return _("plan for about %(room)s participants in all", room=power_analysis.about(room))
 
 
 def exercise_of_own_workshop(owner: User, exercise_id: int | None) -> Exercise | None:
@@ -261,7 +278,7 @@ def create_workshop(owner: User, settings: WorkshopSettings) -> Workshop:
 def ensure_editable(workshop: Workshop) -> None:
     """Settings are fixed once the workshop opens: people who joined must keep a valid condition."""
     if workshop.state != WorkshopState.DRAFT.value:
-        raise WorkshopStateError("Settings can only be changed before the workshop is opened.")
+        raise WorkshopStateError(_("Settings can only be changed before the workshop is opened."))
 
 
 def update_workshop(workshop: Workshop, settings: WorkshopSettings) -> None:
@@ -273,41 +290,41 @@ def update_workshop(workshop: Workshop, settings: WorkshopSettings) -> None:
 
 def open_workshop(workshop: Workshop) -> str:
     if workshop.is_open:
-        raise WorkshopStateError("The workshop is open already.")
+        raise WorkshopStateError(_("The workshop is open already."))
     workshop.state = WorkshopState.OPEN.value
     workshop.opened_at = workshop.opened_at or utcnow()
     workshop.closed_at = None
-    return "The workshop is open: participants can join with the code."
+    return _("The workshop is open: participants can join with the code.")
 
 
 def close_workshop(workshop: Workshop) -> str:
     if not workshop.is_open:
-        raise WorkshopStateError("Only an open workshop can be closed.")
+        raise WorkshopStateError(_("Only an open workshop can be closed."))
     workshop.state = WorkshopState.CLOSED.value
     workshop.closed_at = utcnow()
-    return "The workshop is closed. Everything saved is kept; the report is final."
+    return _("The workshop is closed. Everything saved is kept; the report is final.")
 
 
 def open_round2(workshop: Workshop) -> str:
     if not workshop.round2_enabled:
-        raise WorkshopStateError("This workshop has no second round.")
+        raise WorkshopStateError(_("This workshop has no second round."))
     if not workshop.is_open:
-        raise WorkshopStateError("Open the workshop before starting round 2.")
+        raise WorkshopStateError(_("Open the workshop before starting round 2."))
     if workshop.round2_open:
-        raise WorkshopStateError("Round 2 is open already.")
+        raise WorkshopStateError(_("Round 2 is open already."))
     workshop.round2_open = True
-    return "Round 2 is open: participants who finished round 1 see their feedback and then fresh items."
+    return _("Round 2 is open: participants who finished round 1 see their feedback and then fresh items.")
 
 
 def reveal_results(workshop: Workshop) -> str:
     workshop.revealed = True
     workshop.projector_slide = 0
-    return "The projector now shows the results."
+    return _("The projector now shows the results.")
 
 
 def hide_results(workshop: Workshop) -> str:
     workshop.revealed = False
-    return "The projector shows only the join code and the count."
+    return _("The projector shows only the join code and the count.")
 
 
 # Every button on the workshop, dashboard and projector pages posts one of these actions.

@@ -17,5 +17,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 def save_screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     if os.environ.get("CALIBRATE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        path = SCREENSHOTS / f"{name}.png"  # a name may have a folder: "de/landing-phone"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=full_page)

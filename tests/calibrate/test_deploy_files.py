@@ -1,13 +1,14 @@
-"""The deployment files in deploy/ agree with the app: HAProxy accepts its config, the compose file
-sets only settings the app reads, and the image runs the repository's gunicorn.conf.py.
+"""The deployment files agree with the app: HAProxy accepts deploy/haproxy.cfg, compose.yaml sets only
+settings the app reads, and the image (Dockerfile) runs the repository's gunicorn.conf.py on its ports.
 
-None of them is built or started here (no Docker engine on the project's machine); docs/deploy.md says so.
+Building and running the image needs a Docker engine: benchmarks/container_smoke.sh (docs/deploy.md).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
+DOCKERFILE = REPO / "Dockerfile"
 HAPROXY = shutil.which("haproxy") or next(
     (p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if Path(p).is_file()), None
 )
@@ -92,7 +94,7 @@ def test_haproxy_config_sets_what_the_app_trusts():
 
 def _compose() -> dict:
     yaml = pytest.importorskip("yaml", reason="PyYAML is not installed in this environment: compose.yaml not parsed")
-    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    return yaml.safe_load((REPO / "compose.yaml").read_text())
 
 
 def test_compose_services_and_environment_match_the_app():
@@ -102,7 +104,7 @@ def test_compose_services_and_environment_match_the_app():
     known = app_settings()
     for name in APP_IMAGE_SERVICES:
         service = services[name]
-        assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert service["build"] == ".", "the repository's Dockerfile"
         environment = service["environment"]
         assert isinstance(environment, dict)
         unknown = set(environment) - known
@@ -120,7 +122,7 @@ def test_compose_services_and_environment_match_the_app():
         assert "ports" not in services[node], "only HAProxy may be reachable from outside"
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     mounts = services["haproxy"]["volumes"]
-    assert "./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in mounts
+    assert "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in mounts
     backend_servers = re.findall(r"^\s*server (\S+) (\S+):(\d+)", (DEPLOY / "haproxy.cfg").read_text(), flags=re.MULTILINE)
     assert {(name, host) for name, host, _port in backend_servers} == {("app1", "app1"), ("app2", "app2")}
     bind = services["app1"]["environment"]["CALIBRATE_BIND"]
@@ -130,15 +132,71 @@ def test_compose_services_and_environment_match_the_app():
     assert check_ports == {services["app1"]["environment"]["CALIBRATE_LIVENESS_BIND"].rsplit(":", 1)[1]}
 
 
+def _instructions() -> list[str]:
+    """The Dockerfile's instructions, each on one line (continuations joined, comments left out)."""
+    text = re.sub(r"\\\n\s*", " ", DOCKERFILE.read_text())
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def test_dockerfile_runs_the_repository_gunicorn_config():
-    text = (DEPLOY / "Dockerfile").read_text()
-    instructions = [line for line in text.splitlines() if line and not line.startswith("#")]
-    assert instructions[0].startswith("FROM python:3.11-slim")
+    instructions = _instructions()
+    stages = [line for line in instructions if line.startswith("FROM ")]
+    assert instructions[0] == "ARG PYTHON_IMAGE=python:3.11-slim"
+    assert all(line.split()[1] == "${PYTHON_IMAGE}" for line in stages), stages
     cmd = json.loads(next(line for line in instructions if line.startswith("CMD ")).removeprefix("CMD "))
-    assert cmd[:3] == ["gunicorn", "-c", "gunicorn.conf.py"] and cmd[-1] == "calibrate:create_app()"
-    assert re.search(r"^COPY [^\n]*\bgunicorn\.conf\.py\b", text, flags=re.MULTILINE)
+    assert cmd[:3] == ["gunicorn", "--config", "gunicorn.conf.py"] and cmd[-1] == "calibrate:create_app()"
+    assert "COPY gunicorn.conf.py ./" in instructions
     user = next(line for line in instructions if line.startswith("USER "))
     assert user.split()[1] not in {"root", "0"}
-    assert text.index("USER ") < text.index("CMD ")
-    assert re.search(r"^HEALTHCHECK .*\n?.*127\.0\.0\.1:9000/healthz", text, flags=re.MULTILINE), "the liveness port"
-    assert "CALIBRATE_LIVENESS_BIND=0.0.0.0:9000" in text
+    assert instructions.index(user) < instructions.index(next(line for line in instructions if line.startswith("CMD ")))
+    # Installed from the repository as a wheel, never editable.
+    assert not any(" -e " in line or "--editable" in line for line in instructions)
+    healthcheck = next(line for line in instructions if line.startswith("HEALTHCHECK "))
+    assert healthcheck.endswith('CMD ["python", "gunicorn.conf.py"]'), "the liveness probe of gunicorn.conf.py"
+
+
+def test_dockerfile_ports_are_gunicorn_defaults(monkeypatch):
+    """EXPOSE names the app port of gunicorn.conf.py's default bind and the liveness port it derives (+1000),
+    and the image binds both on every interface."""
+    for name in ("CALIBRATE_BIND", "CALIBRATE_LIVENESS_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = runpy.run_path(str(REPO / "gunicorn.conf.py"))
+    app_port = int(defaults["bind"].rsplit(":", 1)[1])
+    liveness_port = defaults["liveness_address"][1]
+    instructions = _instructions()
+    exposed = {int(port) for line in instructions if line.startswith("EXPOSE ") for port in line.split()[1:]}
+    assert exposed == {app_port, liveness_port} == {8000, 9000}
+    environment = " ".join(line for line in instructions if line.startswith("ENV "))
+    assert f"CALIBRATE_BIND=0.0.0.0:{app_port}" in environment
+    assert f"CALIBRATE_LIVENESS_BIND=0.0.0.0:{liveness_port}" in environment
+
+
+def _ignored() -> list[str]:
+    lines = (REPO / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_dockerignore_keeps_local_state_out_and_the_sources_in():
+    ignored = _ignored()
+    for local in (".venv", "instance", ".git", ".env", "docs", "tests"):
+        assert local in ignored, local
+    assert not any(line.startswith("!") for line in ignored)
+    copied = [word for line in _instructions() if line.startswith("COPY ") and "--from=" not in line
+              for word in line.split()[1:-1]]
+    assert {"calibrate", "analysis", "templates", "experiments", "migrations", "pyproject.toml", "gunicorn.conf.py"} <= set(copied)
+    for source in copied:
+        assert source not in ignored and (REPO / source).exists(), source
+
+
+def test_env_example_names_what_compose_reads():
+    """deploy/env.example documents the variables compose.yaml interpolates, and leaves the secrets empty."""
+    compose_text = (REPO / "compose.yaml").read_text()
+    interpolated = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", compose_text))
+    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", compose_text))
+    example = (DEPLOY / "env.example").read_text()
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+    assert documented == interpolated
+    assert required == {"CALIBRATE_SECRET_KEY", "POSTGRES_PASSWORD"}
+    for name in required:
+        assert re.search(rf"^{name}=$", example, flags=re.MULTILINE), f"{name} must be filled in by the operator"
+    assert ".env" in (REPO / ".gitignore").read_text().splitlines(), "the filled-in .env is never committed"

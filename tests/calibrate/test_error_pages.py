@@ -25,7 +25,7 @@ def test_each_status_has_a_styled_page_with_advice(app_factory, status):
         abort(status)
 
     response = app.test_client().get("/fails")
-    title, advice = MESSAGES[status]
+    title, advice = map(str, MESSAGES[status])
     assert response.status_code == status and status_of(response.text) == status
     assert title in response.text and advice.replace("'", "&#39;") in response.text
     assert 'href="/static/css/app.css"' in response.text and 'name="viewport"' in response.text

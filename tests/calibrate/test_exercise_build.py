@@ -9,6 +9,7 @@ cell, a fifth of it (at least 10, at most 20 people).
 from __future__ import annotations
 
 import csv
+import re
 import importlib.util
 import sys
 from pathlib import Path
@@ -69,7 +70,7 @@ def _independent_interval(build, item, pilot) -> tuple[float, float, float, str]
         share = answers.mean()
         n_effective = k / (1 - k / cell)
         low, high = proportion_confint(share * n_effective, n_effective, alpha=0.05, method="wilson")
-        return share, low, high, f"{k} of the {cell:,} {source.who}"
+        return share, low, high, f"{k} of the {cell:,} {source.who[0]}"
     if isinstance(source, build.RespondentShare):
         answers = np.array([source.hits[i] for i in pilot if i in source.hits], dtype=float)
         n, population = len(answers), len(source.hits)
@@ -89,7 +90,7 @@ def _independent_interval(build, item, pilot) -> tuple[float, float, float, str]
     alpha = 2 * stats.norm.sf(stats.t.ppf(0.975, k - 1))  # Wilson on the t quantile with k - 1 df
     low, high = proportion_confint(share * n_effective, n_effective, alpha=alpha, method="wilson")
     if isinstance(source, build.CellShare):
-        return share, low, high, f"{k} of the {households:,} {source.who} ({purchases.sum():,} {source.what})"
+        return share, low, high, f"{k} of the {households:,} {source.who[0]} ({purchases.sum():,} {source.what[0]})"
     return share, low, high, f"{k} households ({purchases.sum():,} purchases)"
 
 
@@ -149,3 +150,22 @@ def test_pilot_draw_is_seeded_and_differs_between_data_sets(build):
     population = list(range(1000))
     assert build.pilot_draw(population, "bfi") == build.pilot_draw(population, "bfi")
     assert build.pilot_draw(population, "bfi") != build.pilot_draw(population, "Kakadu")
+
+
+def _numbers(text: str, *, german: bool) -> list[float]:
+    """Every number in a text: English writes 1,827 and 0.59, German 1.827 and 0,59."""
+    if german:
+        found = re.findall(r"\d[\d.]*(?:,\d+)?", text)
+        return sorted(float(n.rstrip(".").replace(".", "").replace(",", ".")) for n in found)
+    return sorted(float(n.rstrip(",").replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text))
+
+
+def test_the_german_texts_state_the_same_numbers_as_the_english(build):
+    """Every built-in item is written in German too, and its prose gives the same counts, prices and years."""
+    for slug in build.EXERCISES:
+        for row in _rows(slug):
+            for column in (*build.TRANSLATED, "research_sample"):
+                german = row[f"{column}_de"]
+                assert german and german != row[column] or column == "label" and german == row[column], \
+                    (row["item_id"], column)
+                assert _numbers(german, german=True) == _numbers(row[column], german=False), (row["item_id"], column)

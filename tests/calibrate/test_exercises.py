@@ -33,6 +33,7 @@ from calibrate.domain.exercises import (
 from calibrate.infra.extensions import db
 from calibrate.models import Exercise, Item, Participant, Response
 from calibrate.infra.resources import resource_dir
+from tests.calibrate.test_exercise_languages import english_only
 
 BUILT_IN = resource_dir("experiments")
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
@@ -43,8 +44,10 @@ CANDIDATE_EXTRAS = {"train_slow25-60_save5-10", "train_lesscomfort_save10-99", "
 
 
 def _copy_exercise(tmp_path: Path, slug: str = "public-spending") -> Path:
+    """A built-in exercise in English only: its German is checked in tests/calibrate/test_exercise_languages.py."""
     root = tmp_path / "exercises"
     shutil.copytree(BUILT_IN / slug, root / slug)
+    english_only(root / slug)
     return root
 
 
@@ -171,6 +174,7 @@ def test_changed_exercise_is_updated_in_place(app_ctx, tmp_path):
 def test_bad_row_names_file_row_field_and_writes_nothing(app_ctx, tmp_path, changes, message):
     root = _copy_exercise(tmp_path)
     shutil.copytree(BUILT_IN / "nature-attitudes", root / "nature-attitudes")
+    english_only(root / "nature-attitudes")
     _edit_row(root / "public-spending" / "items.csv", 1, **changes)
     with pytest.raises(ExerciseLoadError) as error:
         load_exercises(root)
@@ -212,6 +216,7 @@ def test_every_problem_is_listed_together(tmp_path):
     """Authors fix a file in one pass: every bad field of every file is reported at once."""
     root = _copy_exercise(tmp_path)
     shutil.copytree(BUILT_IN / "nature-attitudes", root / "nature-attitudes")
+    english_only(root / "nature-attitudes")
     spending, nature = root / "public-spending" / "items.csv", root / "nature-attitudes" / "items.csv"
     _edit_row(spending, 0, truth="abc", research_high="")
     _edit_row(spending, 3, research_low="99")
@@ -567,7 +572,7 @@ def test_validate_path_takes_a_folder_of_exercises_or_single_files(tmp_path):
     checked, problems = validate_path(root)
     assert problems == []
     assert checked == [
-        f"{root / 'eco-apples'}: valid, 10 items, pricing, about 5 minutes",
+        f"{root / 'eco-apples'}: valid, 10 items, pricing, about 5 minutes, also in [de]",
         f"{root / 'public-spending'}: valid, 12 items, communication, about 6 minutes",
     ]
     assert validate_path(root / "eco-apples" / "items.csv") == ([f"{root / 'eco-apples' / 'items.csv'}: valid, 10 items"], [])

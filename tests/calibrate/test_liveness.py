@@ -126,3 +126,24 @@ def test_liveness_answers_while_every_worker_is_busy(busy_node):
     status, body = get(liveness_port, "/healthz", timeout=1)
     assert status == 200 and json.loads(body) == {"status": "ok"}
     assert get(liveness_port, "/anything-else", timeout=1)[0] == 404
+
+
+def probe(**environment: str) -> subprocess.CompletedProcess:
+    """`python gunicorn.conf.py`, the container's HEALTHCHECK, under these settings."""
+    return subprocess.run(
+        [sys.executable, str(CONFIG)], env={**os.environ, **environment}, cwd=REPO,
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+
+
+def test_health_check_probe_follows_the_liveness_port(busy_node):
+    """The image's HEALTHCHECK passes while every worker is busy, and fails where nothing listens or the listener is off."""
+    app_port, liveness_port = busy_node
+    assert probe(CALIBRATE_LIVENESS_BIND=f"127.0.0.1:{liveness_port}").returncode == 0
+    # By default it derives the port like the listener: the app's port + 1000, here with the app on all interfaces.
+    assert probe(CALIBRATE_BIND=f"0.0.0.0:{liveness_port - 1000}", CALIBRATE_LIVENESS_BIND="").returncode == 0
+    nobody = free_port()
+    refused = probe(CALIBRATE_LIVENESS_BIND=f"127.0.0.1:{nobody}")
+    assert refused.returncode == 1 and f"http://127.0.0.1:{nobody}/healthz" in refused.stdout
+    off = probe(CALIBRATE_LIVENESS_BIND="off")
+    assert off.returncode == 1 and "off" in off.stdout

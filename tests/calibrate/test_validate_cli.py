@@ -43,13 +43,13 @@ def test_every_built_in_exercise_is_valid(runner):
     lines = result.output.splitlines()
     assert lines[-1] == "Valid."
     assert len([line for line in lines if ": valid, " in line]) >= 9
-    assert f"{BUILT_IN / 'eco-apples'}: valid, 10 items, pricing, about 5 minutes" in lines
+    assert f"{BUILT_IN / 'eco-apples'}: valid, 10 items, pricing, about 5 minutes, also in [de]" in lines
 
 
 def test_one_folder_and_single_files(runner):
     folder = BUILT_IN / "train-trade-offs"
     for path, line in (
-        (folder, f"{folder}: valid, 10 items, product features, about 6 minutes"),
+        (folder, f"{folder}: valid, 10 items, product features, about 6 minutes, also in [de]"),
         (folder / "items.csv", f"{folder / 'items.csv'}: valid, 10 items"),
         (folder / "exercise.toml", f"{folder / 'exercise.toml'}: valid"),
     ):

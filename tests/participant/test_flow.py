@@ -77,9 +77,9 @@ def test_all_statistics_use_the_registrys_words(client, start, answer_all):
     for name, entry in METRICS.items():
         if name in RESEARCH_METRIC_COLUMNS:
             continue
-        assert f"<strong>{entry.label}</strong>" in table and f"{entry.help} <code>{name}</code>" in table
+        assert f"<strong>{entry.label}</strong>" in table and f'{entry.help} <code lang="en" translate="no">{name}</code>' in table
     rows = {name: re.sub(r"<[^>]+>", "", cell).strip()
-            for name, cell in re.findall(r'<code>(\w+)</code></div></td>\s*<td class="num">(.*?)</td>', table, re.S)}
+            for name, cell in re.findall(r'<code[^>]*>(\w+)</code></div></td>\s*<td class="num">(.*?)</td>', table, re.S)}
     assert rows["n_items"] == "12" and rows["n_intervals"] == "12"
     assert rows["interval_hit_rate"] == f"{100 * metrics['interval_hit_rate']:.0f}%"
     assert rows["b_own"] == f"{metrics['b_own']:.3f}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from calibrate.infra.extensions import db
-from calibrate.models import WorkshopState
+from calibrate.models import Participant, Response, WorkshopState, utcnow
 from tests.trainer.rooms import simulate_room
 
 
@@ -60,3 +61,27 @@ def test_closing_is_the_last_step_and_asks_first(trainer_client, workshop):
     trainer_client.post(f"/trainer/workshops/{workshop.id}/close")
     db.session.expire_all()
     assert banner(trainer_client, workshop)[::2] == ("closed", [])
+
+
+def test_round_1_stragglers_neither_hold_up_nor_hide_round_2(trainer_client, new_workshop):
+    """While round 2 is open, only people with round-2 items left count: those in round 2 who are active keep
+    the room answering, however many round-1 stragglers sit idle."""
+    workshop = new_workshop(round2_enabled=True)
+    in_round2 = simulate_room(workshop, 3)  # finished round 1 just now
+    simulate_room(workshop, 3, n_items=2, idle_minutes=4, seed=3)  # stuck in round 1
+    trainer_client.post(f"/trainer/workshops/{workshop.id}/reveal")
+    trainer_client.post(f"/trainer/workshops/{workshop.id}/open-round2")
+    db.session.execute(db.update(Participant).where(Participant.id.in_(in_round2)).values(round2_started_at=utcnow()))
+    db.session.commit()
+    key, heading, actions = banner(trainer_client, workshop)
+    assert (key, actions) == ("answering2", []) and "0 of 3 finished round 2" in heading
+    page = trainer_client.get(f"/trainer/workshops/{workshop.id}/dashboard/live").text
+    assert "3 still answering." in page and "of them idle" not in page
+
+    db.session.execute(db.update(Participant).where(Participant.id.in_(in_round2))
+                       .values(last_seen_at=utcnow() - timedelta(minutes=5)))
+    db.session.execute(db.update(Response).where(Response.participant_id.in_(in_round2))
+                       .values(answered_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    key, _, actions = banner(trainer_client, workshop)
+    assert (key, actions) == ("ready_to_close", ["close"]), "round-2 stragglers do not hold the room up"

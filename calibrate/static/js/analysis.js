@@ -9,6 +9,8 @@ import { Element as SvgCanvas } from "../vendor/svgcanvas/svgcanvas.esm.js";
 const COLOURS = ["#2457d6", "#1f7a4d", "#b5590e", "#8a3ab9"];
 const ACCENT_LIGHT = "rgba(36, 87, 214, 0.25)", INK = "#1d2433", GRID = "#e3e7ef";
 const data = JSON.parse(document.getElementById("analysis-charts")?.textContent || "null");
+// Axis titles and legends in the page's language (templates/_chart_words.html).
+const WORDS = JSON.parse(document.getElementById("chart-words").textContent);
 
 Chart.defaults.font.size = 13;
 Chart.defaults.color = INK;
@@ -29,7 +31,7 @@ function histogram(d) {
     },
     options: {
       plugins: { legend: { position: "bottom" } },
-      scales: { x: axis("Egocentric weight", { ticks: { maxRotation: 50 } }), y: axis("People", { beginAtZero: true, ticks: { precision: 0 } }) },
+      scales: { x: axis(WORDS.egocentric_weight, { ticks: { maxRotation: 50 } }), y: axis(WORDS.people, { beginAtZero: true, ticks: { precision: 0 } }) },
     },
   };
 }
@@ -41,13 +43,13 @@ function meanCi(groups) {
     data: {
       labels: groups.map((g) => g.label + " (n = " + g.n + ")"),
       datasets: [
-        { type: "line", label: "Mean", data: groups.map((g) => g.mean), showLine: false, pointRadius: 7,
+        { type: "line", label: WORDS.mean, data: groups.map((g) => g.mean), showLine: false, pointRadius: 7,
           backgroundColor: INK, borderColor: INK, order: 0 },
-        { label: "95% confidence interval", data: groups.map((g) => (g.low === null || g.high === null ? null : [g.low, g.high])),
+        { label: WORDS.ci95, data: groups.map((g) => (g.low === null || g.high === null ? null : [g.low, g.high])),
           backgroundColor: ACCENT_LIGHT, borderColor: COLOURS[0], borderWidth: 2, barPercentage: 0.3, order: 1 },
       ],
     },
-    options: { plugins: { legend: { position: "bottom" } }, scales: { x: axis(""), y: axis("Egocentric weight") } },
+    options: { plugins: { legend: { position: "bottom" } }, scales: { x: axis(""), y: axis(WORDS.egocentric_weight) } },
   };
 }
 
@@ -57,7 +59,7 @@ function scatter(series) {
     data: { datasets: series.map((s, i) => ({ label: s.label, data: s.points, backgroundColor: COLOURS[i % COLOURS.length], pointRadius: 4 })) },
     options: {
       plugins: { legend: { position: "bottom" } },
-      scales: { x: axis("Empathy score (1–5)"), y: axis("Egocentric weight") },
+      scales: { x: axis(WORDS.empathy_axis), y: axis(WORDS.egocentric_weight) },
     },
   };
 }

@@ -1,6 +1,9 @@
 // Draws the feedback charts from the JSON embedded next to each canvas. Titles and how to read each chart
 // are in the page (templates/participant/feedback.html); the item table below them holds every number.
+// Axis titles and legends come from the page's #chart-words block, in the page's language.
 (function () {
+  const words = JSON.parse(document.getElementById("chart-words").textContent);
+  const locale = document.documentElement.lang || "en";
   const accent = "#2457d6", muted = "#5b6475", bad = "#b42318", good = "#1f7a4d", ink = "#1d2433";
   const narrow = window.innerWidth < 560;
 
@@ -17,9 +20,10 @@
   function scatter(canvas, points, xTitle, yTitle, extra, xTicks) {
     return new Chart(canvas, {
       type: "scatter",
-      data: { datasets: [{ label: "Your items", data: points, backgroundColor: accent, pointRadius: 5 }].concat(extra) },
+      data: { datasets: [{ label: words.your_items, data: points, backgroundColor: accent, pointRadius: 5 }].concat(extra) },
       options: {
         maintainAspectRatio: false,
+        locale: locale,  // tick numbers with the page language's decimal sign
         animation: false,
         plugins: { legend: { position: "bottom" } },
         scales: {
@@ -52,21 +56,22 @@
       data: {
         labels: labels,
         datasets: [
-          { type: "line", label: "Recorded value", data: points.map((p, i) => ({ x: p.truth, y: i })),
+          { type: "line", label: words.recorded_value, data: points.map((p, i) => ({ x: p.truth, y: i })),
             showLine: false, pointStyle: "crossRot", pointRadius: 8, borderWidth: 3, borderColor: ink, backgroundColor: ink, order: 0 },
-          { type: "bar", label: "Your range caught it ✓", data: points.map((p) => (hit(p) ? [p.lower, p.upper] : null)),
+          { type: "bar", label: words.caught, data: points.map((p) => (hit(p) ? [p.lower, p.upper] : null)),
             backgroundColor: "rgba(31,122,77,.55)", borderColor: good, borderWidth: 1, borderSkipped: false, barPercentage: 0.7, grouped: false, order: 1, pointStyle: "rect" },
-          { type: "bar", label: "Your range missed it ✗", data: points.map((p) => (hit(p) ? null : [p.lower, p.upper])),
+          { type: "bar", label: words.missed, data: points.map((p) => (hit(p) ? null : [p.lower, p.upper])),
             backgroundColor: "rgba(180,35,24,.45)", borderColor: bad, borderWidth: 1, borderSkipped: false, barPercentage: 0.7, grouped: false, order: 1, pointStyle: "rect" },
         ],
       },
       options: {
         indexAxis: "y",
         maintainAspectRatio: false,
+        locale: locale,  // tick numbers with the page language's decimal sign
         animation: false,
         plugins: { legend: { position: "bottom", labels: { usePointStyle: true } } },
         scales: {
-          x: { min: range[0], max: range[1], title: { display: true, text: "Value" + unit } },
+          x: { min: range[0], max: range[1], title: { display: true, text: words.value + unit } },
           y: { type: "category", ticks: { autoSkip: false } },
         },
       },
@@ -81,23 +86,23 @@
     scatter(
       document.getElementById("chart-truth-" + round),
       data.points.map((p) => ({ x: p.truth, y: p.prediction })),
-      "Recorded value" + unit, "Your prediction",
-      [{ type: "line", label: "Perfect prediction", data: [{ x: lo, y: lo }, { x: hi, y: hi }],
+      words.recorded_value + unit, words.your_prediction,
+      [{ type: "line", label: words.perfect_prediction, data: [{ x: lo, y: lo }, { x: hi, y: hi }],
          borderColor: muted, borderDash: [6, 4], pointRadius: 0 }]
     );
 
     const own = data.points.filter((p) => p.own !== null).map((p) => ({ x: p.own, y: p.error }));
     const fit = leastSquares(own);
-    const extra = [{ type: "line", label: "No error", data: [{ x: ownLo, y: 0 }, { x: ownHi, y: 0 }],
+    const extra = [{ type: "line", label: words.no_error, data: [{ x: ownLo, y: 0 }, { x: ownHi, y: 0 }],
                      borderColor: muted, borderDash: [6, 4], pointRadius: 0 }];
-    if (fit) extra.push({ type: "line", label: "Trend", data: [{ x: ownLo, y: fit(ownLo) }, { x: ownHi, y: fit(ownHi) }],
+    if (fit) extra.push({ type: "line", label: words.trend, data: [{ x: ownLo, y: fit(ownLo) }, { x: ownHi, y: fit(ownHi) }],
                           borderColor: bad, pointRadius: 0 });
     // When every item shares the same answer options, label the axis with them ("Too little", "Yes").
     const labels = data.own_labels;
     const xTicks = Object.keys(labels).length
       ? { stepSize: 1, callback: (value) => labels[Number(value).toFixed(1)] ?? labels[String(value)] ?? "" }
       : null;
-    scatter(document.getElementById("chart-own-" + round), own, "Your own answer", "Error: prediction − recorded", extra, xTicks);
+    scatter(document.getElementById("chart-own-" + round), own, words.your_own_answer, words.error_axis, extra, xTicks);
 
     const canvas = document.getElementById("chart-intervals-" + round);
     if (canvas) intervals(canvas, data.points.filter((p) => p.lower !== null && p.upper !== null), unit, data.range);

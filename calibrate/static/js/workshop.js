@@ -11,6 +11,8 @@
   const GREY = "#9aa3b5", INK = "#1d2433";
   const SERIES_COLOURS = [ACCENT, ROUND2];
   const projector = document.body.classList.contains("projector");
+  // Axis titles and legends in the page's language (templates/_chart_words.html).
+  const WORDS = JSON.parse(document.getElementById("chart-words").textContent);
   const charts = new Set();
 
   // Projector text scales with the screen: 28 px on a 1080p projector (legible from 10 m), smaller on a laptop or phone.
@@ -38,7 +40,7 @@
         plugins: { legend: { display: data.series.length > 1, position: "bottom" } },
         scales: {
           x: axis(xTitle, { ticks: { maxRotation: projector ? 0 : 50 } }),
-          y: axis("People", { beginAtZero: true, ticks: { precision: 0 } }),
+          y: axis(WORDS.people, { beginAtZero: true, ticks: { precision: 0 } }),
         },
       },
     };
@@ -52,15 +54,15 @@
       data: {
         labels: groups.map((g) => wrap(g.label + " (n = " + g.n + ")", projector ? 24 : 30)),
         datasets: [
-          { type: "line", label: "Mean", data: groups.map((g) => g.mean), showLine: false, pointRadius: projector ? 12 : 7,
+          { type: "line", label: WORDS.mean, data: groups.map((g) => g.mean), showLine: false, pointRadius: projector ? 12 : 7,
             backgroundColor: INK, borderColor: INK, order: 0 },
-          { label: "95% confidence interval", data: ci, backgroundColor: ACCENT_LIGHT, borderColor: ACCENT, borderWidth: 2,
+          { label: WORDS.ci95, data: ci, backgroundColor: ACCENT_LIGHT, borderColor: ACCENT, borderWidth: 2,
             barPercentage: 0.3, order: 1 },
         ],
       },
       options: {
         plugins: { legend: { display: !projector, position: "bottom" } },
-        scales: { y: axis("Egocentric weight", { suggestedMin: 0 }) },
+        scales: { y: axis(WORDS.egocentric_weight, { suggestedMin: 0 }) },
       },
     };
   }
@@ -82,8 +84,8 @@
       data: {
         labels: data.labels.map((label) => wrap(label, projector ? 44 : 40)),
         datasets: [
-          { label: "Recorded value", data: data.truth, backgroundColor: GREY },
-          { label: "Average prediction", data: data.prediction, backgroundColor: ACCENT },
+          { label: WORDS.recorded, data: data.truth, backgroundColor: GREY },
+          { label: WORDS.prediction, data: data.prediction, backgroundColor: ACCENT },
         ],
       },
       options: {
@@ -93,7 +95,7 @@
           tooltip: { callbacks: { title: (points) => wrap(data.titles[points[0].dataIndex], 60) } },
         },
         scales: {
-          x: axis(data.unit || "Value", { beginAtZero: true }),
+          x: axis(data.unit || WORDS.value, { beginAtZero: true }),
           y: { ticks: { autoSkip: false, font: { size: projector ? Chart.defaults.font.size : 12 } } },
         },
       },
@@ -101,8 +103,8 @@
   }
 
   const BUILDERS = {
-    egocentric: (d) => histogram(d.egocentric, "Egocentric weight (0 = own taste did not pull)"),
-    mae: (d) => histogram(d.mae, "Mean absolute error (points of 100)"),
+    egocentric: (d) => histogram(d.egocentric, WORDS.egocentric_axis),
+    mae: (d) => histogram(d.mae, WORDS.mae_axis),
     items: (d) => items(d.items),
     conditions: (d) => meanCi(d.conditions),
     rounds: (d) => meanCi(d.rounds),
