@@ -87,3 +87,14 @@ def test_english_words_are_found_on_a_page_and_names_are_allowed():
             "<em>Journal of Marketing Research</em><script>var the = 1;</script></body></html>")
     hits = english_words(page)
     assert len(hits) == 3 and all("Save your answer" in hit for hit in hits)
+
+
+def test_the_item_page_follows_the_workshop_language(app_ctx, client, exercises):
+    workshop = make_workshop(make_account("item-lang@example.org"))
+    workshop.language = "de"
+    db.session.commit()
+    joined = client.post(f"/j/{workshop.code}", data={"consent": "y"}, headers={"Accept-Language": "en"})
+    token = joined.headers["Location"].rsplit("/", 1)[-1]
+    client.post(f"/p/{token}/instructions", data={"description": "Retired teachers who vote in every election."})
+    page = client.get(f"/p/{token}", follow_redirects=True, headers={"Accept-Language": "en"})
+    assert "/item/" in page.request.path and '<html lang="de">' in page.text
