@@ -28,6 +28,7 @@ def test_trainer_pages_in_german(live_server, browser, app, exercises):
         sign_in(page, live_server)
         expect(page.locator("html")).to_have_attribute("lang", "de")
         for name, path in (("workshops", "/trainer/"), ("new", "/trainer/workshops/new"), ("account", "/account"),
+                           ("exercises", "/trainer/exercises"),
                            ("workshop", base), ("dashboard", base + "/dashboard"), ("report", base + "/report")):
             page.goto(live_server + path if path.startswith("/") else path)
             page.wait_for_load_state("networkidle")
