@@ -12,7 +12,9 @@ import io
 import posixpath
 import zipfile
 
-from calibrate.domain.exercises import MAX_FILE_BYTES, ExerciseDefinition, problem, validate_upload
+from flask_babel import gettext as _
+
+from calibrate.domain.exercises import MAX_FILE_BYTES, ExerciseDefinition, amount, problem, validate_upload
 
 MAX_ZIP_ENTRIES = 20
 FILE_NAMES = ("exercise.toml", "items.csv")
@@ -23,13 +25,14 @@ def _from_zip(name: str, raw: bytes, problems: list[str]) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
-        problems.append(problem(name, "is not a zip archive", "zip the folder with exercise.toml and items.csv"))
+        problems.append(problem(name, _("is not a zip archive"), _("zip the folder with exercise.toml and items.csv")))
         return {}
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
         if len(entries) > MAX_ZIP_ENTRIES:
-            problems.append(problem(name, f"holds {len(entries)} files, more than {MAX_ZIP_ENTRIES}",
-                                    "zip only exercise.toml and items.csv"))
+            problems.append(problem(name, _("holds %(count)s files, more than %(limit)s", count=len(entries),
+                                            limit=MAX_ZIP_ENTRIES),
+                                    _("zip only exercise.toml and items.csv")))
             return {}
         found: dict[str, bytes] = {}
         for info in entries:
@@ -37,11 +40,14 @@ def _from_zip(name: str, raw: bytes, problems: list[str]) -> dict[str, bytes]:
             if base not in FILE_NAMES or info.filename.count("/") > 1:
                 continue
             if info.file_size > MAX_FILE_BYTES:
-                problems.append(problem(f"{name}: {info.filename}", f"unpacks to {info.file_size:,} bytes, more than "
-                                        f"the limit of {MAX_FILE_BYTES:,}", "split it into smaller exercises"))
+                problems.append(problem(f"{name}: {info.filename}",
+                                        _("unpacks to %(size)s bytes, more than the limit of %(limit)s",
+                                          size=amount(info.file_size), limit=amount(MAX_FILE_BYTES)),
+                                        _("split it into smaller exercises")))
                 continue
             if base in found:
-                problems.append(problem(f"{name}: {info.filename}", f"is a second {base}", "zip one exercise at a time"))
+                problems.append(problem(f"{name}: {info.filename}", _("is a second %(file)s", file=base),
+                                        _("zip one exercise at a time")))
                 continue
             found[base] = archive.read(info)
         return found

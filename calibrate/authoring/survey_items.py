@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from analysis import survey
 from calibrate.domain.exercises import (
     ITEM_COLUMNS,
     ExerciseDefinition,
+    at_column,
     check_meta,
     problem,
     validate_items_text,
@@ -40,7 +42,7 @@ STATISTICS = {
 }
 """The recorded statistics a trainer can pick, and their names on the form."""
 VALUE_TYPE = {"share": "share", "share_segment": "share", "mean": "rating", "median": "money"}
-ITEM_SOURCE = "Item list"
+ITEM_SOURCE = _l("Item list")
 """How the validator's messages name the generated items.csv."""
 SHOWN_ROWS = 5
 
@@ -68,9 +70,10 @@ class DraftResult:
 
 
 def _rows_text(index: pd.Index) -> str:
-    rows = [str(position + 2) for position in index[:SHOWN_ROWS]]
-    more = f" and {len(index) - SHOWN_ROWS} more" if len(index) > SHOWN_ROWS else ""
-    return ", ".join(rows) + more
+    rows = ", ".join(str(position + 2) for position in index[:SHOWN_ROWS])
+    if len(index) > SHOWN_ROWS:
+        return _("%(rows)s and %(count)s more", rows=rows, count=len(index) - SHOWN_ROWS)
+    return rows
 
 
 def _numbers(frame: pd.DataFrame, column: str, where: str, problems: list[str]) -> pd.Series | None:
@@ -80,8 +83,9 @@ def _numbers(frame: pd.DataFrame, column: str, where: str, problems: list[str]) 
     bad = frame.index[(text != "") & ~np.isfinite(values.fillna(0.0))]
     bad = bad.union(frame.index[(text != "") & values.isna()])
     if len(bad):
-        problems.append(problem(f"{where}, column '{column}'", f"is not a number in data rows {_rows_text(bad)}",
-                                "write plain numbers (e.g. 3 or 12.50), or leave the cell empty when not answered"))
+        problems.append(problem(at_column(where, column),
+                                _("is not a number in data rows %(rows)s", rows=_rows_text(bad)),
+                                _("write plain numbers (e.g. 3 or 12.50), or leave the cell empty when not answered")))
         return None
     return values
 
@@ -92,27 +96,31 @@ def _design(frame: pd.DataFrame, design: dict, name: str, problems: list[str]):
     weight_column, cluster_column = design.get("weight") or "", design.get("cluster") or ""
     if weight_column:
         if weight_column not in frame.columns:
-            problems.append(problem(f"{name}, weight column", f"'{weight_column}' is not a column of the file",
-                                    "choose one of its columns, or none"))
+            problems.append(problem(_("%(file)s, weight column", file=name),
+                                    _("'%(column)s' is not a column of the file", column=weight_column),
+                                    _("choose one of its columns, or none")))
         else:
             weights = _numbers(frame, weight_column, name, problems)
             if weights is not None:
                 bad = frame.index[weights.isna() | (weights < 0)]
                 if len(bad):
-                    problems.append(problem(f"{name}, column '{weight_column}'",
-                                            f"has empty or negative weights in data rows {_rows_text(bad)}",
-                                            "give every row a weight of 0 or more"))
+                    problems.append(problem(at_column(name, weight_column),
+                                            _("has empty or negative weights in data rows %(rows)s",
+                                              rows=_rows_text(bad)),
+                                            _("give every row a weight of 0 or more")))
                     weights = None
     if cluster_column:
         if cluster_column not in frame.columns:
-            problems.append(problem(f"{name}, cluster column", f"'{cluster_column}' is not a column of the file",
-                                    "choose one of its columns, or none"))
+            problems.append(problem(_("%(file)s, cluster column", file=name),
+                                    _("'%(column)s' is not a column of the file", column=cluster_column),
+                                    _("choose one of its columns, or none")))
         else:
             clusters = frame[cluster_column]
             bad = frame.index[clusters == ""]
             if len(bad):
-                problems.append(problem(f"{name}, column '{cluster_column}'", f"is empty in data rows {_rows_text(bad)}",
-                                        "give every row its respondent or cluster id"))
+                problems.append(problem(at_column(name, cluster_column),
+                                        _("is empty in data rows %(rows)s", rows=_rows_text(bad)),
+                                        _("give every row its respondent or cluster id")))
                 clusters = None
     return weights, clusters
 
@@ -123,7 +131,7 @@ def _fmt(value: float, digits: int) -> str:
 
 def _compute(frame, spec: dict, number: int, weights, clusters, seed: str, problems: list[str]) -> ComputedItem:
     """One item: its statistic, truth, SE and cue from the rows that answered its question."""
-    where = f"Item {number}"
+    where = _item(number)
     statistic = spec.get("statistic", "")
     column = spec.get("column", "")
     value_type = VALUE_TYPE.get(statistic, "")
@@ -134,27 +142,32 @@ def _compute(frame, spec: dict, number: int, weights, clusters, seed: str, probl
     row.update(value_type=value_type, currency=(spec.get("currency") or "").strip().upper() if statistic == "median" else "")
     result = ComputedItem(number, row)
     if statistic not in STATISTICS:
-        problems.append(problem(f"{where}, statistic", "is not chosen", "pick one of: " + ", ".join(map(str, STATISTICS.values()))))
+        problems.append(problem(_("Item %(number)s, statistic", number=number), _("is not chosen"),
+                                _("pick one of: %(statistics)s", statistics=", ".join(map(str, STATISTICS.values())))))
         return result
     if column not in frame.columns:
-        problems.append(problem(f"{where}, question", "is not chosen" if not column else f"'{column}' is not a column",
-                                "pick the column that holds the answers to this question"))
+        problems.append(problem(_("Item %(number)s, question", number=number), _("is not chosen") if not column
+                                else _("'%(column)s' is not a column", column=column),
+                                _("pick the column that holds the answers to this question")))
         return result
     answered = frame[column] != ""
     if statistic == "share_segment":
         segment_column, segment_value = spec.get("segment_column", ""), (spec.get("segment_value") or "").strip()
         if segment_column not in frame.columns or not segment_value:
-            problems.append(problem(f"{where}, segment", "needs a segment column and the value of the segment",
-                                    "pick the column (e.g. age group) and type the value the rows of this segment have"))
+            problems.append(problem(_("Item %(number)s, segment", number=number),
+                                    _("needs a segment column and the value of the segment"),
+                                    _("pick the column (e.g. age group) and type the value the rows of this segment "
+                                      "have")))
             return result
         answered &= frame[segment_column] == segment_value
         row["segment"] = row["segment"] or f"{segment_column} = {segment_value}"
     if weights is not None:
         answered &= weights.notna()
     if not answered.any():
-        problems.append(problem(f"{where}, question '{column}'", "has no answered rows"
-                                + (" in this segment" if statistic == "share_segment" else ""),
-                                "check the column, the option and the segment value"))
+        problems.append(problem(_("Item %(number)s, question '%(column)s'", number=number, column=column),
+                                _("has no answered rows in this segment") if statistic == "share_segment"
+                                else _("has no answered rows"),
+                                _("check the column, the option and the segment value")))
         return result
     rows = frame.index[answered]
     w = None if weights is None else weights[rows].to_numpy()
@@ -164,8 +177,10 @@ def _compute(frame, spec: dict, number: int, weights, clusters, seed: str, probl
         present = sorted(frame.loc[rows, column].unique())
         if option not in present:
             shown = ", ".join(f"'{value}'" for value in present[:10]) + (" ..." if len(present) > 10 else "")
-            problems.append(problem(f"{where}, option", f"'{option}' is not an answer in column '{column}'"
-                                    if option else "is empty", f"type one of the answers: {shown}"))
+            problems.append(problem(_("Item %(number)s, option", number=number),
+                                    _("'%(option)s' is not an answer in column '%(column)s'", option=option,
+                                      column=column) if option else _("is empty"),
+                                    _("type one of the answers: %(answers)s", answers=shown)))
             return result
         values = (frame.loc[rows, column] == option).to_numpy()
         estimate = survey.weighted_share(values, w, g)
@@ -179,9 +194,10 @@ def _compute(frame, spec: dict, number: int, weights, clusters, seed: str, probl
         estimate = (survey.weighted_mean if statistic == "mean" else survey.weighted_median)(values, w, g)
         row.update(min=(spec.get("low") or "").strip(), max=(spec.get("high") or "").strip())
         if not row["min"] or not row["max"]:
-            problems.append(problem(f"{where}, scale", "needs its lowest and highest value",
-                                    "give the rating scale (e.g. 1 to 5) or the range of amounts participants "
-                                    "may predict (e.g. 0 to 200)"))
+            problems.append(problem(_("Item %(number)s, scale", number=number),
+                                    _("needs its lowest and highest value"),
+                                    _("give the rating scale (e.g. 1 to 5) or the range of amounts participants "
+                                      "may predict (e.g. 0 to 200)")))
         cue_statistic = statistic
     result.respondents, result.computed = estimate.clusters, True
     row.update(truth=_fmt(estimate.estimate, 2), se=_fmt(estimate.se if np.isfinite(estimate.se) else 0.0, 2),
@@ -199,12 +215,13 @@ def _compute(frame, spec: dict, number: int, weights, clusters, seed: str, probl
     return result
 
 
-_ROW = re.compile(rf"^{ITEM_SOURCE} row (\d+)")
+def _item(number: int) -> str:
+    return _("Item %(number)s", number=number)
 
 
-def _by_item_number(line: str) -> str:
+def _item_of_row(line: int) -> str:
     """The validator counts rows as a spreadsheet does (item 1 is row 2); the form numbers items."""
-    return _ROW.sub(lambda match: f"Item {int(match.group(1)) - 1}", line)
+    return _item(line - 1)
 
 
 def _items_csv(rows: list[dict[str, str]]) -> str:
@@ -241,18 +258,19 @@ def compute_draft(frame: pd.DataFrame, settings: dict, filename: str, seed: str)
     specs = [spec for spec in settings.get("items") or [] if any((spec.get(key) or "").strip() for key in
                                                                  ("item_id", "column", "prompt"))]
     if not specs:
-        result.problems.append(problem("Items", "none are defined", "fill in at least the first rows of the item table"))
+        result.problems.append(problem(_("Items"), _("none are defined"),
+                                       _("fill in at least the first rows of the item table")))
     for number, spec in enumerate(specs, start=1):
         result.items.append(_compute(frame, spec, number, weights, clusters, seed, result.problems))
     meta = meta_from_settings(settings)
-    result.problems.extend(check_meta(meta, "Description"))
+    result.problems.extend(check_meta(meta, _("Description")))
     text = _items_csv([item.row for item in result.items])
-    items, item_problems = validate_items_text(ITEM_SOURCE, text)
+    items, item_problems = validate_items_text(str(ITEM_SOURCE), text, row_name=_item_of_row)
     result.parsed = items
     # An item that could not be computed has its reason listed already; its empty truth, SE and range
     # would only repeat it, so the validator's row messages for it are left out (exercise-level ones stay).
-    failed = tuple(f"{ITEM_SOURCE} row {item.number + 1}," for item in result.items if not item.computed)
-    result.problems.extend(_by_item_number(line) for line in item_problems if not (failed and line.startswith(failed)))
+    failed = {item.number + 1 for item in result.items if not item.computed}
+    result.problems.extend(line for line in item_problems if getattr(line, "row", None) not in failed)
     if not result.problems:
         digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + text.encode()).hexdigest()
         result.definition = ExerciseDefinition(slug=new_slug(meta["title"]), meta=meta, items=items,

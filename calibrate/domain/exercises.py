@@ -25,9 +25,13 @@ import io
 import math
 import statistics
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from analysis.metrics import MIN_ITEMS_REGRESSION, MIN_RESEARCH_ITEMS
@@ -35,6 +39,7 @@ from analysis.units import VALUE_TYPES, is_currency_code
 from calibrate.domain import exercise_cache, exercise_catalogue
 from calibrate.infra.extensions import db
 from calibrate.infra.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from calibrate.infra.wording import decimal_sign, number
 from calibrate.models import Exercise, Item, Response, User
 
 REQUIRED_ITEM_COLUMNS = (
@@ -123,21 +128,83 @@ def own_scale(items) -> str:
 
 
 def problem(where: str, what: str, fix: str = "") -> str:
-    """One problem as the loader and the validator print it: where, what is wrong, how to fix it."""
-    return f"{where}: {what}" + (f". Fix: {fix}" if fix else "")
+    """One problem as the loader and the validator print it: where, what is wrong, how to fix it.
+
+    The three parts come translated (or English outside a request, as on the command line).
+    """
+    if fix:
+        return _("%(where)s: %(what)s. Fix: %(fix)s", where=where, what=what, fix=fix)
+    return _("%(where)s: %(what)s", where=where, what=what)
 
 
-def _rename(name: str, known, what: str, *, to: str = "rename it to", otherwise: str = "rename or remove it") -> str:
+class RowProblem(str):
+    """A problem of one items.csv row that carries the row's number, so no caller has to read it from the text."""
+
+    row: int
+
+    @classmethod
+    def of(cls, text: str, row: int) -> RowProblem:
+        made = cls(text)
+        made.row = row
+        return made
+
+
+def at_row(name: str, row: int) -> str:
+    """Where a row is: rows are numbered as a spreadsheet shows them (the header is row 1)."""
+    return _("%(file)s row %(row)s", file=name, row=row)
+
+
+def at_line(name: str, line: int) -> str:
+    return _("%(file)s line %(line)s", file=name, line=line)
+
+
+def at_column(where: str, column: str) -> str:
+    return _("%(where)s, column '%(column)s'", where=where, column=column)
+
+
+def at_key(name: str, key: str) -> str:
+    return _("%(file)s, key '%(key)s'", file=name, key=key)
+
+
+def amount(value: float) -> str:
+    """A whole number with the page language's thousands sign (1,000,000 or 1.000.000)."""
+    return number(value, 0)
+
+
+def short_number(value: float) -> str:
+    """A number as few digits as it needs (42, 42.5), with the page language's decimal sign."""
+    return f"{value:g}".replace(".", decimal_sign())
+
+
+RENAME_FIXES = {
+    "keys": (_l("rename it to '%(name)s' (the keys are: %(known)s)"),
+             _l("rename or remove it (the keys are: %(known)s)")),
+    "translated keys": (_l("rename it to '%(name)s' (the translated keys are: %(known)s)"),
+                        _l("rename or remove it (the translated keys are: %(known)s)")),
+    "decision kinds": (_l("write '%(name)s' (the decision kinds are: %(known)s)"),
+                       _l("write one of them (the decision kinds are: %(known)s)")),
+    "value types": (_l("write '%(name)s' (the value types are: %(known)s)"),
+                    _l("write one of them (the value types are: %(known)s)")),
+    "columns": (_l("rename it to '%(name)s' (the columns are: %(known)s)"),
+                _l("rename or remove it (the columns are: %(known)s)")),
+}
+"""How to fix an unknown name, with and without a close known one."""
+
+
+def _rename(name: str, known, what: str) -> str:
     """How to fix an unknown name: the closest known one when there is one, and the list of known ones."""
     close = difflib.get_close_matches(name.strip().lower(), list(known), n=1, cutoff=0.6)
-    start = f"{to} '{close[0]}'" if close else otherwise
-    return f"{start} (the {what} are: {', '.join(known)})"
+    with_close, without = RENAME_FIXES[what]
+    if close:
+        return with_close % {"name": close[0], "known": ", ".join(known)}
+    return without % {"known": ", ".join(known)}
 
 
 def _read_text(path: Path, problems: list[str], contents: str) -> str | None:
     """The file as text, or None after adding why it cannot be read (missing, empty, too big, not UTF-8)."""
     if not path.is_file():
-        problems.append(problem(str(path), "is missing", f"create it with {contents} (docs/exercises.md)"))
+        problems.append(problem(str(path), _("is missing"),
+                                _("create it with %(contents)s (docs/exercises.md)", contents=contents)))
         return None
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -147,14 +214,16 @@ def _read_text(path: Path, problems: list[str], contents: str) -> str | None:
 
 
 def _too_big(name: str, size: int) -> str:
-    return problem(name, f"is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
-                   "split it into smaller exercises, or check that this is the right file")
+    return problem(name, _("is %(size)s bytes, more than the limit of %(limit)s", size=amount(size),
+                           limit=amount(MAX_FILE_BYTES)),
+                   _("split it into smaller exercises, or check that this is the right file"))
 
 
 def decode_text(name: str, raw: bytes, problems: list[str], contents: str) -> str | None:
     """Uploaded or read bytes as text, or None after adding why not (empty, too big, not UTF-8)."""
     if not raw:
-        problems.append(problem(name, "is empty", f"write {contents} into it (docs/exercises.md)"))
+        problems.append(problem(name, _("is empty"),
+                                _("write %(contents)s into it (docs/exercises.md)", contents=contents)))
         return None
     if len(raw) > MAX_FILE_BYTES:
         problems.append(_too_big(name, len(raw)))
@@ -164,16 +233,17 @@ def decode_text(name: str, raw: bytes, problems: list[str], contents: str) -> st
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(problem(
-            f"{name} line {line}", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1:,})",
-            "save the file as UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'; LibreOffice: character set "
-            "'Unicode (UTF-8)')",
+            at_line(name, line), _("is not UTF-8 text (byte 0x%(byte)02x at byte %(position)s)",
+                                   byte=raw[exc.start], position=amount(exc.start + 1)),
+            _("save the file as UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'; LibreOffice: character set "
+              "'Unicode (UTF-8)')"),
         ))
         return None
 
 
 # --------------------------------------------------------------------------- exercise.toml
-META_CONTENTS = "the exercise's title, description and provenance"
-ITEMS_CONTENTS = "a header row and one row per item"
+META_CONTENTS = _l("the exercise's title, description and provenance")
+ITEMS_CONTENTS = _l("a header row and one row per item")
 
 
 def validate_meta(toml_path: Path) -> tuple[dict, list[str]]:
@@ -192,8 +262,8 @@ def validate_meta_text(toml_path: str, text: str, problems: list[str] | None = N
         meta = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(problem(
-            str(toml_path), f"is not valid TOML ({exc})",
-            'write one key = value per line and put every text in double quotes, e.g. title = "Brand shares"',
+            str(toml_path), _("is not valid TOML (%(error)s)", error=exc),
+            _('write one key = value per line and put every text in double quotes, e.g. title = "Brand shares"'),
         ))
         return {}, problems
     problems.extend(check_meta(meta, toml_path))
@@ -205,15 +275,16 @@ def check_meta(meta: dict, toml_path: str) -> list[str]:
     problems: list[str] = []
 
     def where(key: str) -> str:
-        return f"{toml_path}, key '{key}'"
+        return at_key(toml_path, key)
 
     known = REQUIRED_EXERCISE_KEYS + OPTIONAL_EXERCISE_KEYS
     for key in meta:
         if key not in known and key not in TRANSLATED_LANGUAGES:
-            problems.append(problem(where(key), "is not a known key", _rename(key, known, "keys")))
+            problems.append(problem(where(key), _("is not a known key"), _rename(key, known, "keys")))
     for key in REQUIRED_EXERCISE_KEYS:
         if not str(meta.get(key, "")).strip():
-            problems.append(problem(where(key), "is missing or empty", f'add {key} = "..." (docs/exercises.md)'))
+            problems.append(problem(where(key), _("is missing or empty"),
+                                    _('add %(key)s = "..." (docs/exercises.md)', key=key)))
     for key in known:
         if key in meta and key not in ("minutes", "public"):
             problems.extend(_check_text(meta[key], key, where(key)))
@@ -222,20 +293,19 @@ def check_meta(meta: dict, toml_path: str) -> list[str]:
             problems.extend(_check_meta_language(meta, language, toml_path))
     kind = meta.get("decision_kind")
     if isinstance(kind, str) and kind.strip() not in DECISION_KINDS:
-        problems.append(problem(
-            where("decision_kind"), f"unknown decision kind '{kind}'",
-            _rename(kind, DECISION_KINDS, "decision kinds", to="write", otherwise="write one of them"),
-        ))
+        problems.append(problem(where("decision_kind"), _("unknown decision kind '%(kind)s'", kind=kind),
+                                _rename(kind, DECISION_KINDS, "decision kinds")))
     minutes = meta.get("minutes")
     if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)
                                 or not 1 <= minutes <= MAX_MINUTES):
         problems.append(problem(
-            where("minutes"), f"{minutes!r} is not a whole number of minutes from 1 to {MAX_MINUTES}",
-            "write the expected duration without quotes, e.g. minutes = 6 (about half a minute per item)",
+            where("minutes"), _("%(value)s is not a whole number of minutes from 1 to %(limit)s",
+                                value=repr(minutes), limit=MAX_MINUTES),
+            _("write the expected duration without quotes, e.g. minutes = 6 (about half a minute per item)"),
         ))
     if "public" in meta and not isinstance(meta["public"], bool):
-        problems.append(problem(where("public"), f"{meta['public']!r} is not true or false",
-                                "write public = true or public = false, without quotes"))
+        problems.append(problem(where("public"), _("%(value)s is not true or false", value=repr(meta["public"])),
+                                _("write public = true or public = false, without quotes")))
     return problems
 
 
@@ -243,32 +313,43 @@ def _check_text(value, key: str, where: str) -> list[str]:
     """A text key of exercise.toml: text, and not longer than its column."""
     limit = SHORT_TEXT if key in SHORT_EXERCISE_KEYS else MAX_TEXT
     if not isinstance(value, str):
-        return [problem(where, f"is {type(value).__name__}, not text", f'write {key} = "..."')]
+        return [problem(where, _("is %(kind)s, not text", kind=type(value).__name__),
+                        _('write %(key)s = "..."', key=key))]
     if len(value.strip()) > limit:
-        return [problem(where, f"is longer than {limit} characters", "shorten it")]
+        return [problem(where, _longer(limit), _("shorten it"))]
     return []
+
+
+def _longer(limit: int) -> str:
+    return _("is longer than %(limit)s characters", limit=amount(limit))
+
+
+def _cell_longer(limit: int) -> str:
+    return _("longer than %(limit)s characters", limit=amount(limit))
 
 
 def _check_meta_language(meta: dict, language: str, toml_path: str) -> list[str]:
     """The [de] table: only translatable keys, as text, and one for every text the exercise has in English."""
     table = meta[language]
     if not isinstance(table, dict):
-        return [problem(f"{toml_path}, key '{language}'", f"is {type(table).__name__}, not a table",
-                        f'write [{language}] on a line of its own at the end, then its keys, e.g. title = "..."')]
+        return [problem(at_key(toml_path, language), _("is %(kind)s, not a table", kind=type(table).__name__),
+                        _('write [%(language)s] on a line of its own at the end, then its keys, e.g. title = "..."',
+                          language=language))]
     problems = []
     for key, value in table.items():
-        where = f"{toml_path}, key '{language}.{key}'"
+        where = at_key(toml_path, f"{language}.{key}")
         if key not in TRANSLATED_EXERCISE_KEYS:
-            problems.append(problem(where, "is not a key that is translated",
+            problems.append(problem(where, _("is not a key that is translated"),
                                     _rename(key, TRANSLATED_EXERCISE_KEYS, "translated keys")))
         else:
             problems.extend(_check_text(value, key, where))
     for key in TRANSLATED_EXERCISE_KEYS:
         if str(meta.get(key, "")).strip() and not str(table.get(key, "")).strip():
             problems.append(problem(
-                f"{toml_path}, key '{language}.{key}'",
-                f"is missing or empty, but the exercise has a [{language}] table, which needs every text it has "
-                "in English", f'add {key} = "..." under [{language}], or remove the whole table',
+                at_key(toml_path, f"{language}.{key}"),
+                _("is missing or empty, but the exercise has a [%(language)s] table, which needs every text it has "
+                  "in English", language=language),
+                _('add %(key)s = "..." under [%(language)s], or remove the whole table', key=key, language=language),
             ))
     return problems
 
@@ -286,19 +367,22 @@ def _meta_translations(meta: dict) -> dict:
 def _number(raw: str | None, where: str, problems: list[str], *, integer: bool = False) -> float | None:
     text = (raw or "").strip()
     if text == "":
-        problems.append(problem(where, "is empty", "write a number"))
+        problems.append(problem(where, _("is empty"), _("write a number")))
         return None
     try:
         value = int(text) if integer else float(text)
     except ValueError:
-        problems.append(problem(
-            where, f"'{text}' is not {'an integer' if integer else 'a number'}",
-            "write a whole number such as 120, without separators" if integer
-            else "write a plain number with a decimal point, e.g. 42 or 42.5, without % or units",
-        ))
+        if integer:
+            problems.append(problem(where, _("'%(text)s' is not an integer", text=text),
+                                    _("write a whole number such as 120, without separators")))
+        else:
+            problems.append(problem(where, _("'%(text)s' is not a number", text=text),
+                                    _("write a plain number with a decimal point, e.g. 42 or 42.5, without % or "
+                                      "units")))
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        problems.append(problem(where, f"'{text}' is not a finite number", "write an ordinary number"))
+        problems.append(problem(where, _("'%(text)s' is not a finite number", text=text),
+                                _("write an ordinary number")))
         return None
     return value
 
@@ -312,18 +396,23 @@ def _parse_choices(raw: str | None, where: str, problems: list[str]) -> list[dic
     for part in text.split("|"):
         value, sep, label = part.partition("=")
         if not sep or not label.strip():
-            problems.append(problem(where, f"choice code '{part}' must look like value=label",
-                                    "write the choices as 0=No|1=Yes"))
+            problems.append(problem(where, _("choice code '%(code)s' must look like value=label", code=part),
+                                    _("write the choices as 0=No|1=Yes")))
             continue
-        number = _number(value, f"{where}, choice '{part}'", problems)
+        number = _number(value, _("%(where)s, choice '%(code)s'", where=where, code=part), problems)
         if number is not None:
             choices.append({"value": number, "label": label.strip()})
     values = [choice["value"] for choice in choices]
     if len(values) != len(set(values)):
-        problems.append(problem(where, "the same value is used for two choices", "give every choice its own value"))
+        problems.append(problem(where, _("the same value is used for two choices"),
+                                _("give every choice its own value")))
     if len(text.split("|")) == 1:
-        problems.append(problem(where, "has only one choice", "give at least two, or leave own_choices empty"))
+        problems.append(problem(where, _("has only one choice"), _("give at least two, or leave own_choices empty")))
     return choices
+
+
+def _range(low: float, high: float) -> str:
+    return f"[{short_number(low)}, {short_number(high)}]"
 
 
 def _validate_row(row: dict, header: set[str], where: str, problems: list[str],
@@ -334,21 +423,22 @@ def _validate_row(row: dict, header: set[str], where: str, problems: list[str],
     text it has in English.
     """
     def loc(column: str) -> str:
-        return f"{where}, column '{column}'"
+        return at_column(where, column)
 
     def given(column: str) -> bool:
         return column in header
 
     item = {"item_key": (row.get("item_id") or "").strip()}
     if given("item_id") and not item["item_key"]:
-        problems.append(problem(loc("item_id"), "is empty", "give every item a short unique id, e.g. ketchup_heinz"))
+        problems.append(problem(loc("item_id"), _("is empty"),
+                                _("give every item a short unique id, e.g. ketchup_heinz")))
     for column in ("prompt", "own_prompt", "unit"):
         text = (row.get(column) or "").strip()
         if given(column) and not text:
-            problems.append(problem(loc(column), "is empty", "write the question text"
-                                    if column != "unit" else "name the unit, e.g. percent of respondents"))
+            problems.append(problem(loc(column), _("is empty"), _("write the question text")
+                                    if column != "unit" else _("name the unit, e.g. percent of respondents")))
         elif len(text) > MAX_TEXT:
-            problems.append(problem(loc(column), f"longer than {MAX_TEXT} characters", "shorten it"))
+            problems.append(problem(loc(column), _cell_longer(MAX_TEXT), _("shorten it")))
         item[column] = text
     for column in ("min", "max", "truth", "se", "own_min", "own_max"):
         item[column] = _number(row.get(column), loc(column), problems) if given(column) else None
@@ -358,14 +448,14 @@ def _validate_row(row: dict, header: set[str], where: str, problems: list[str],
     item["own_choices"] = _parse_choices(row.get("own_choices"), loc("own_choices"), problems)
     flag = (row.get("own_optional") or "").strip().lower()
     if flag not in OPTIONAL_FLAGS:
-        problems.append(problem(loc("own_optional"), f"unknown code '{flag}'",
-                                "write 1 (the own answer may be skipped) or leave it empty"))
+        problems.append(problem(loc("own_optional"), _("unknown code '%(code)s'", code=flag),
+                                _("write 1 (the own answer may be skipped) or leave it empty")))
     item["own_optional"] = OPTIONAL_FLAGS.get(flag, False)
     item["segment"] = (row.get("segment") or "").strip()
     for column, limit in COLUMN_LENGTHS.items():
         value = item["item_key"] if column == "item_id" else item[column]
         if len(value) > limit:
-            problems.append(problem(loc(column), f"longer than {limit} characters", "shorten it"))
+            problems.append(problem(loc(column), _cell_longer(limit), _("shorten it")))
     label = (row.get("label") or "").strip() or item["prompt"]
     item["label"] = label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
 
@@ -373,35 +463,43 @@ def _validate_row(row: dict, header: set[str], where: str, problems: list[str],
     _validate_value_type(row, item, loc, problems)
     if lo is not None and hi is not None:
         if lo >= hi:
-            problems.append(problem(loc("max"), f"{hi:g} must be greater than min {lo:g}",
-                                    "give the lowest possible recorded value as min and the highest as max"))
+            problems.append(problem(loc("max"), _("%(high)s must be greater than min %(low)s", high=short_number(hi),
+                                                  low=short_number(lo)),
+                                    _("give the lowest possible recorded value as min and the highest as max")))
         elif truth is not None and not lo <= truth <= hi:
-            problems.append(problem(loc("truth"), f"{truth:g} is outside [{lo:g}, {hi:g}]",
-                                    "check the recorded value, or widen min and max to the scale it is on"))
+            problems.append(problem(loc("truth"), _("%(value)s is outside %(range)s", value=short_number(truth),
+                                                    range=_range(lo, hi)),
+                                    _("check the recorded value, or widen min and max to the scale it is on")))
     own_lo, own_hi = item["own_min"], item["own_max"]
     if own_lo is not None and own_hi is not None and own_lo >= own_hi:
-        problems.append(problem(loc("own_max"), f"{own_hi:g} must be greater than own_min {own_lo:g}",
-                                "graded own answers go from own_min = 0 to own_max = 100"))
+        problems.append(problem(loc("own_max"), _("%(high)s must be greater than own_min %(low)s",
+                                                  high=short_number(own_hi), low=short_number(own_lo)),
+                                _("graded own answers go from own_min = 0 to own_max = 100")))
     step = item["own_step"]
     if step is not None and not item["own_choices"]:
         if step <= 0:
-            problems.append(problem(loc("own_step"), f"{step:g} is not positive", "use 1, or leave it empty"))
+            problems.append(problem(loc("own_step"), _("%(step)s is not positive", step=short_number(step)),
+                                    _("use 1, or leave it empty")))
         elif own_lo is not None and own_hi is not None and own_lo < own_hi:
             steps = (own_hi - own_lo) / step
             if abs(steps - round(steps)) > 1e-9:
                 problems.append(problem(
-                    loc("own_step"), f"{step:g} does not divide the own-answer range {own_lo:g}-{own_hi:g} into "
-                    "whole steps, so own_max cannot be chosen", "use a step that does, e.g. 1",
+                    loc("own_step"), _("%(step)s does not divide the own-answer range %(low)s-%(high)s into whole "
+                                       "steps, so own_max cannot be chosen", step=short_number(step),
+                                       low=short_number(own_lo), high=short_number(own_hi)),
+                    _("use a step that does, e.g. 1"),
                 ))
     if item["n"] is not None and item["n"] < 1:
-        problems.append(problem(loc("n"), "must be at least 1", "give the number of observations behind truth"))
+        problems.append(problem(loc("n"), _("must be at least 1"),
+                                _("give the number of observations behind truth")))
     if item["se"] is not None and item["se"] < 0:
-        problems.append(problem(loc("se"), "must not be negative", "give the standard error of truth"))
+        problems.append(problem(loc("se"), _("must not be negative"), _("give the standard error of truth")))
     for choice in item["own_choices"] or []:
         if own_lo is not None and own_hi is not None and not own_lo <= choice["value"] <= own_hi:
             problems.append(problem(loc("own_choices"),
-                                    f"value {choice['value']:g} is outside [{own_lo:g}, {own_hi:g}]",
-                                    "keep every choice value between own_min and own_max"))
+                                    _("value %(value)s is outside %(range)s", value=short_number(choice["value"]),
+                                      range=_range(own_lo, own_hi)),
+                                    _("keep every choice value between own_min and own_max")))
     _validate_research(row, item, loc, problems)
     item["translations"] = {
         language: _row_language(row, header, item, language, loc, problems) for language in languages
@@ -422,25 +520,37 @@ def _row_language(row: dict, header: set[str], item: dict, language: str, loc, p
             choices = _parse_choices(raw, loc(name), problems)
             english = [choice["value"] for choice in item["own_choices"] or []]
             if choices and [choice["value"] for choice in choices] != english:
-                problems.append(problem(loc(name), "does not have the values of own_choices, in the same order",
-                                        f"translate only the labels: {(row.get('own_choices') or '').strip()}"))
+                problems.append(problem(loc(name), _("does not have the values of own_choices, in the same order"),
+                                        _("translate only the labels: %(choices)s",
+                                          choices=(row.get("own_choices") or "").strip())))
             elif choices:
                 texts[column] = choices
         elif len(raw) > TEXT_LENGTHS[column]:
-            problems.append(problem(loc(name), f"longer than {TEXT_LENGTHS[column]} characters", "shorten it"))
+            problems.append(problem(loc(name), _cell_longer(TEXT_LENGTHS[column]), _("shorten it")))
         elif raw:
             texts[column] = raw
         given = (row.get(column) or "").strip() if column in ("label", "own_choices") else item[column]
         if given and not raw and name in header:
             problems.append(problem(
-                loc(name), f"is empty, but the items have text in '{language}', which every row needs for every text "
-                "it has in English", f"translate column '{column}' of this row, or leave every *_{language} column "
-                "empty",
+                loc(name), _("is empty, but the items have text in '%(language)s', which every row needs for every "
+                             "text it has in English", language=language),
+                _("translate column '%(column)s' of this row, or leave every *_%(language)s column empty",
+                  column=column, language=language),
             ))
     if "label" not in texts and "prompt" in texts:
         prompt = texts["prompt"]
         texts["label"] = prompt if len(prompt) <= LABEL_LENGTH else prompt[: LABEL_LENGTH - 1] + "…"
     return texts
+
+
+VALUE_TYPE_RANGES = {
+    "percent": (_l("%(value)s is outside %(low)s-%(high)s, the range of a percent item"),
+                _l("a percent item is a percentage of people or occasions, 0-100")),
+    "share": (_l("%(value)s is outside %(low)s-%(high)s, the range of a share item"),
+              _l("a share item is the percentage choosing one option, 0-100")),
+}
+"""What is wrong with a min or max outside its value type's range, and what the type means (analysis.units:
+only these types have a fixed range)."""
 
 
 def _validate_value_type(row: dict, item: dict, loc, problems: list[str]) -> None:
@@ -450,20 +560,22 @@ def _validate_value_type(row: dict, item: dict, loc, problems: list[str]) -> Non
     item["value_type"], item["currency"] = value_type, currency
     kind = VALUE_TYPES.get(value_type)
     if kind is None:
-        problems.append(problem(loc("value_type"), f"unknown value type '{value_type}'",
-                                _rename(value_type, VALUE_TYPES, "value types", to="write", otherwise="write one of them")))
+        problems.append(problem(loc("value_type"), _("unknown value type '%(name)s'", name=value_type),
+                                _rename(value_type, VALUE_TYPES, "value types")))
         return
     if value_type == "money" and not is_currency_code(currency):
-        problems.append(problem(loc("currency"), f"'{currency}' is not a currency code" if currency else "is empty",
-                                "a money item needs its three-letter currency code, e.g. EUR or USD"))
+        problems.append(problem(loc("currency"), _("'%(code)s' is not a currency code", code=currency)
+                                if currency else _("is empty"),
+                                _("a money item needs its three-letter currency code, e.g. EUR or USD")))
     elif value_type != "money" and currency:
-        problems.append(problem(loc("currency"), f"is given for a {value_type} item",
-                                "leave currency empty unless value_type is money"))
+        problems.append(problem(loc("currency"), _("is given for a %(value_type)s item", value_type=value_type),
+                                _("leave currency empty unless value_type is money")))
     lo, hi = item["min"], item["max"]
     for column, value in (("min", lo), ("max", hi)):
         if value is not None and kind.lowest is not None and not kind.lowest <= value <= kind.highest:
-            problems.append(problem(loc(column), f"{value:g} is outside {kind.lowest:g}-{kind.highest:g}, the range "
-                                    f"of a {value_type} item", f"a {value_type} item is {kind.meaning}"))
+            what, fix = VALUE_TYPE_RANGES[value_type]
+            problems.append(problem(loc(column), what % {"value": short_number(value), "low": short_number(
+                kind.lowest), "high": short_number(kind.highest)}, str(fix)))
 
 
 def _validate_research(row: dict, item: dict, loc, problems: list[str]) -> None:
@@ -478,12 +590,13 @@ def _validate_research(row: dict, item: dict, loc, problems: list[str]) -> None:
     for column in RESEARCH_COLUMNS:
         if not raw[column]:
             problems.append(problem(
-                loc(column), f"is empty; a research cue needs all of {', '.join(RESEARCH_COLUMNS)}",
-                "fill in all four, or leave all four empty for an item without a cue",
+                loc(column), _("is empty; a research cue needs all of %(columns)s",
+                               columns=", ".join(RESEARCH_COLUMNS)),
+                _("fill in all four, or leave all four empty for an item without a cue"),
             ))
     if len(raw["research_sample"]) > SAMPLE_LENGTH:
-        problems.append(problem(loc("research_sample"), f"longer than {SAMPLE_LENGTH} characters",
-                                "say only how big the pilot is, e.g. 15 of the 76 respondents"))
+        problems.append(problem(loc("research_sample"), _cell_longer(SAMPLE_LENGTH),
+                                _("say only how big the pilot is, e.g. 15 of the 76 respondents")))
     item["research_sample"] = raw["research_sample"] or None
     values = {}
     for column in RESEARCH_COLUMNS[:3]:
@@ -492,15 +605,18 @@ def _validate_research(row: dict, item: dict, loc, problems: list[str]) -> None:
     lo, hi = item["min"], item["max"]
     for column, value in values.items():
         if value is not None and lo is not None and hi is not None and lo < hi and not lo <= value <= hi:
-            problems.append(problem(loc(column), f"{value:g} is outside [{lo:g}, {hi:g}]",
-                                    "give the pilot's estimate and interval on the item's scale"))
+            problems.append(problem(loc(column), _("%(value)s is outside %(range)s", value=short_number(value),
+                                                   range=_range(lo, hi)),
+                                    _("give the pilot's estimate and interval on the item's scale")))
     estimate, low, high = (values.get(column) for column in RESEARCH_COLUMNS[:3])
     if low is not None and estimate is not None and low > estimate:
-        problems.append(problem(loc("research_low"), f"{low:g} is above research_estimate {estimate:g}",
-                                "the interval must hold its estimate: research_low <= estimate <= research_high"))
+        problems.append(problem(loc("research_low"), _("%(low)s is above research_estimate %(estimate)s",
+                                                       low=short_number(low), estimate=short_number(estimate)),
+                                _("the interval must hold its estimate: research_low <= estimate <= research_high")))
     if high is not None and estimate is not None and high < estimate:
-        problems.append(problem(loc("research_high"), f"{high:g} is below research_estimate {estimate:g}",
-                                "the interval must hold its estimate: research_low <= estimate <= research_high"))
+        problems.append(problem(loc("research_high"), _("%(high)s is below research_estimate %(estimate)s",
+                                                        high=short_number(high), estimate=short_number(estimate)),
+                                _("the interval must hold its estimate: research_low <= estimate <= research_high")))
 
 
 def _rows_text(lines: list[int]) -> str:
@@ -513,13 +629,15 @@ def _exercise_level(items: list[dict], lines: list[int], csv_path: Path) -> list
     where = str(csv_path)
     if 0 < len(items) < MIN_ITEMS:
         problems.append(problem(
-            where, f"has {len(items)} items; at least {MIN_ITEMS} are needed, because a person's egocentric weight "
-            f"needs {MIN_ITEMS_REGRESSION} answered items per round and a round 2 splits the items in two",
-            "add items (12-25 give a steadier weight; docs/methods.md, section 6)",
+            where, _("has %(count)s items; at least %(needed)s are needed, because a person's egocentric weight "
+                     "needs %(per_round)s answered items per round and a round 2 splits the items in two",
+                     count=len(items), needed=MIN_ITEMS, per_round=MIN_ITEMS_REGRESSION),
+            _("add items (12-25 give a steadier weight; docs/methods.md, section 6)"),
         ))
     if len(items) > MAX_ITEMS:
-        problems.append(problem(where, f"has {len(items)} items, more than the limit of {MAX_ITEMS}",
-                                "split them into several exercises"))
+        problems.append(problem(where, _("has %(count)s items, more than the limit of %(limit)s", count=len(items),
+                                         limit=MAX_ITEMS),
+                                _("split them into several exercises")))
     spread = [
         100.0 * (item["truth"] - item["min"]) / (item["max"] - item["min"])
         for item in items
@@ -528,26 +646,33 @@ def _exercise_level(items: list[dict], lines: list[int], csv_path: Path) -> list
     ]
     if len(spread) >= 2 and statistics.stdev(spread) < MIN_TRUTH_SD:
         problems.append(problem(
-            where, f"the recorded values barely differ: the SD of truth is {statistics.stdev(spread):.1f}% of the "
-            f"items' range (from {min(spread):.1f}% to {max(spread):.1f}%), below {MIN_TRUTH_SD:g}%, so the "
-            "per-person regression cannot tell following the truth from following one's own taste",
-            "choose items whose recorded values lie further apart (docs/exercises.md, 'Good items')",
+            where, _("the recorded values barely differ: the SD of truth is %(sd)s%% of the items' range (from "
+                     "%(low)s%% to %(high)s%%), below %(limit)s%%, so the per-person regression cannot tell "
+                     "following the truth from following one's own taste", sd=number(statistics.stdev(spread), 1),
+                     low=number(min(spread), 1), high=number(max(spread), 1), limit=short_number(MIN_TRUTH_SD)),
+            _("choose items whose recorded values lie further apart (docs/exercises.md, 'Good items')"),
         ))
     with_cue = [line for line, item in zip(lines, items) if item["research_estimate"] is not None]
     if 0 < len(with_cue) < MIN_CUE_ITEMS:
         problems.append(problem(
-            where, f"only {len(with_cue)} item(s) have a research cue (rows {_rows_text(with_cue)}); the cue is "
-            f"shown on a random half of them and the research model needs {MIN_RESEARCH_ITEMS} answered items with "
-            f"research, so at least {MIN_CUE_ITEMS} are needed",
-            f"give at least {MIN_CUE_ITEMS} items a cue (best: every item), or remove the cues",
+            where, ngettext("only %(num)d item has a research cue (rows %(rows)s); the cue is shown on a random half "
+                            "of them and the research model needs %(answered)s answered items with research, so at "
+                            "least %(needed)s are needed",
+                            "only %(num)d items have a research cue (rows %(rows)s); the cue is shown on a random "
+                            "half of them and the research model needs %(answered)s answered items with research, "
+                            "so at least %(needed)s are needed",
+                            len(with_cue), rows=_rows_text(with_cue), answered=MIN_RESEARCH_ITEMS,
+                            needed=MIN_CUE_ITEMS),
+            _("give at least %(needed)s items a cue (best: every item), or remove the cues", needed=MIN_CUE_ITEMS),
         ))
     binary = [line for line, item in zip(lines, items) if _is_binary(item)]
     graded = [line for line, item in zip(lines, items) if not _is_binary(item)]
     if binary and graded:
         problems.append(problem(
-            where, f"mixes binary own answers (two own_choices; rows {_rows_text(binary)}) with graded ones "
-            f"(rows {_rows_text(graded)}); b_own from yes/no answers is much smaller than from graded ones",
-            "ask every own answer on a graded scale (e.g. 0-100) or every one as a yes/no choice",
+            where, _("mixes binary own answers (two own_choices; rows %(binary)s) with graded ones (rows %(graded)s); "
+                     "b_own from yes/no answers is much smaller than from graded ones",
+                     binary=_rows_text(binary), graded=_rows_text(graded)),
+            _("ask every own answer on a graded scale (e.g. 0-100) or every one as a yes/no choice"),
         ))
     return problems
 
@@ -561,38 +686,46 @@ def validate_items(csv_path: Path) -> tuple[list[dict], list[str]]:
     return validate_items_text(str(csv_path), text, problems)
 
 
-def validate_items_text(csv_path: str, text: str, problems: list[str] | None = None) -> tuple[list[dict], list[str]]:
-    """Parse and check the text of an items.csv; ``csv_path`` names it in the messages."""
+def validate_items_text(csv_path: str, text: str, problems: list[str] | None = None, *,
+                        row_name: Callable[[int], str] | None = None) -> tuple[list[dict], list[str]]:
+    """Parse and check the text of an items.csv; ``csv_path`` names it in the messages.
+
+    ``row_name`` names a row in the messages (default: "items.csv row 2"); each problem of a row is a
+    RowProblem that carries the row's number.
+    """
     problems = [] if problems is None else problems
+    row_name = row_name or (lambda line: at_row(csv_path, line))
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = list(reader.fieldnames or [])
         rows = list(reader)
     except csv.Error as exc:
-        problems.append(problem(str(csv_path), f"cannot be read as CSV ({exc})",
-                                "save it as comma-separated values with text in double quotes"))
+        problems.append(problem(str(csv_path), _("cannot be read as CSV (%(error)s)", error=exc),
+                                _("save it as comma-separated values with text in double quotes")))
         return [], problems
     if not header:
-        problems.append(problem(str(csv_path), "has no header row", f"start with: {','.join(REQUIRED_ITEM_COLUMNS)}"))
+        problems.append(problem(str(csv_path), _("has no header row"),
+                                _("start with: %(columns)s", columns=",".join(REQUIRED_ITEM_COLUMNS))))
         return [], problems
     missing = [column for column in REQUIRED_ITEM_COLUMNS if column not in header]
     if missing:
         problems.append(problem(
-            str(csv_path), f"missing column(s) {', '.join(missing)}",
-            "add them to the header row (the first line); every items.csv needs "
-            + ", ".join(REQUIRED_ITEM_COLUMNS),
+            str(csv_path), _("missing column(s) %(columns)s", columns=", ".join(missing)),
+            _("add them to the header row (the first line); every items.csv needs %(columns)s",
+              columns=", ".join(REQUIRED_ITEM_COLUMNS)),
         ))
     for column in dict.fromkeys(header):
         if header.count(column) > 1:
-            problems.append(problem(f"{csv_path}, column '{column}'", f"appears {header.count(column)} times in the "
-                                    "header", "keep one of them"))
+            problems.append(problem(at_column(csv_path, column),
+                                    _("appears %(count)s times in the header", count=header.count(column)),
+                                    _("keep one of them")))
         if column == "market_research":
             problems.append(problem(
-                f"{csv_path}, column 'market_research'", "is no longer read",
-                f"give the cue as numbers in {', '.join(RESEARCH_COLUMNS)}",
+                at_column(csv_path, "market_research"), _("is no longer read"),
+                _("give the cue as numbers in %(columns)s", columns=", ".join(RESEARCH_COLUMNS)),
             ))
         elif column not in ITEM_COLUMNS:
-            problems.append(problem(f"{csv_path}, column '{column}'", "is not a known column",
+            problems.append(problem(at_column(csv_path, column), _("is not a known column"),
                                     _rename(column, ITEM_COLUMNS, "columns")))
     present = set(header)
     languages = _languages(rows, present)
@@ -601,22 +734,26 @@ def validate_items_text(csv_path: str, text: str, problems: list[str] | None = N
     # Rows are numbered as a spreadsheet shows them: the header is row 1, the first item row 2.
     items, lines, seen = [], [], {}
     for line, row in enumerate(rows, start=2):
-        where = f"{csv_path} row {line}"
+        where = row_name(line)
+        found: list[str] = []
         if None in row:
-            problems.append(problem(where, f"has {len(header) + len(row[None])} values but the header has "
-                                    f"{len(header)} columns", "put text that contains commas in double quotes"))
-        item = _validate_row(row, present, where, problems, languages)
+            found.append(problem(where, _("has %(values)s values but the header has %(columns)s columns",
+                                          values=len(header) + len(row[None]), columns=len(header)),
+                                 _("put text that contains commas in double quotes")))
+        item = _validate_row(row, present, where, found, languages)
         if item["item_key"] and item["item_key"] in seen:
-            problems.append(problem(
-                f"{where}, column 'item_id'", f"'{item['item_key']}' repeats row {seen[item['item_key']]}",
-                "give every item its own id",
+            found.append(problem(
+                at_column(where, "item_id"), _("'%(id)s' repeats row %(row)s", id=item["item_key"],
+                                               row=seen[item["item_key"]]),
+                _("give every item its own id"),
             ))
+        problems.extend(RowProblem.of(text, line) for text in found)
         seen.setdefault(item["item_key"], line)
         item["position"] = len(items)
         items.append(item)
         lines.append(line)
     if not items:
-        problems.append(problem(str(csv_path), "has no items", "add one row per item below the header"))
+        problems.append(problem(str(csv_path), _("has no items"), _("add one row per item below the header")))
     problems.extend(_exercise_level(items, lines, csv_path))
     return items, problems
 
@@ -639,8 +776,10 @@ def _missing_language_columns(rows: list[dict], header: set[str], languages: tup
             name = f"{column}_{language}"
             if name not in header and column in header and any((row.get(column) or "").strip() for row in rows):
                 problems.append(problem(
-                    f"{csv_path}, column '{name}'", f"is missing, but the items have text in '{language}', which "
-                    f"every row needs for every text it has in English", f"add the column '{name}' to the header",
+                    at_column(csv_path, name),
+                    _("is missing, but the items have text in '%(language)s', which every row needs for every text "
+                      "it has in English", language=language),
+                    _("add the column '%(column)s' to the header", column=name),
                 ))
     return problems
 
@@ -652,13 +791,17 @@ def _languages_agree(meta: dict, items: list[dict], toml_name: str, csv_name: st
         in_meta = language in meta
         in_items = any(language in item.get("translations", {}) for item in items)
         if in_meta and not in_items:
-            problems.append(problem(csv_name, f"has no text in '{language}', but {toml_name} has a [{language}] table",
-                                    f"add the columns {', '.join(f'{c}_{language}' for c in TRANSLATED_ITEM_COLUMNS)}"
-                                    f" (those whose English column is filled), or remove the table"))
+            problems.append(problem(
+                csv_name, _("has no text in '%(language)s', but %(file)s has a [%(language)s] table",
+                            language=language, file=toml_name),
+                _("add the columns %(columns)s (those whose English column is filled), or remove the table",
+                  columns=", ".join(f"{c}_{language}" for c in TRANSLATED_ITEM_COLUMNS))))
         elif in_items and not in_meta:
-            problems.append(problem(toml_name, f"has no [{language}] table, but {csv_name} has text in '{language}'",
-                                    f"add a [{language}] table with {', '.join(TRANSLATED_EXERCISE_KEYS)} "
-                                    f"(those the exercise has in English), or empty the *_{language} columns"))
+            problems.append(problem(
+                toml_name, _("has no [%(language)s] table, but %(file)s has text in '%(language)s'",
+                             language=language, file=csv_name),
+                _("add a [%(language)s] table with %(keys)s (those the exercise has in English), or empty the "
+                  "*_%(language)s columns", language=language, keys=", ".join(TRANSLATED_EXERCISE_KEYS))))
     return problems
 
 
@@ -672,8 +815,8 @@ def validate_exercise(folder: Path) -> tuple[ExerciseDefinition | None, list[str
     if meta and items:
         problems.extend(_languages_agree(meta, items, str(toml_path), str(csv_path)))
     if len(folder.name) > 80:
-        problems.append(problem(str(folder), "the folder name (the exercise's slug) is longer than 80 characters",
-                                "rename the folder"))
+        problems.append(problem(str(folder), _("the folder name (the exercise's slug) is longer than 80 characters"),
+                                _("rename the folder")))
     if problems:
         return None, problems
     digest = hashlib.sha256(toml_path.read_bytes() + csv_path.read_bytes()).hexdigest()
@@ -687,15 +830,16 @@ def validate_upload(slug: str, toml_name: str, toml_raw: bytes | None, csv_name:
     meta, items = {}, []
     for name, raw, contents in ((toml_name, toml_raw, META_CONTENTS), (csv_name, csv_raw, ITEMS_CONTENTS)):
         if raw is None:
-            problems.append(problem(name, "is missing", f"upload it with {contents} (docs/exercises.md)"))
+            problems.append(problem(name, _("is missing"),
+                                    _("upload it with %(contents)s (docs/exercises.md)", contents=contents)))
             continue
         text = decode_text(name, raw, problems, contents)
         if text is None:
             continue
         if name == toml_name:
-            meta, _ = validate_meta_text(name, text, problems)
+            meta, _ignored = validate_meta_text(name, text, problems)
         else:
-            items, _ = validate_items_text(name, text, problems)
+            items, _ignored = validate_items_text(name, text, problems)
     if meta and items:
         problems.extend(_languages_agree(meta, items, toml_name, csv_name))
     if problems:
@@ -716,8 +860,8 @@ def validate_path(path: Path) -> tuple[list[str], list[str]]:
             child for child in path.iterdir() if child.is_dir() and _is_exercise_folder(child)
         )
         if not folders:
-            return [], [problem(str(path), "holds no exercise",
-                                "give a folder with exercise.toml and items.csv, or a folder of such folders")]
+            return [], [problem(str(path), _("holds no exercise"),
+                                _("give a folder with exercise.toml and items.csv, or a folder of such folders"))]
         checked, problems = [], []
         for folder in folders:
             definition, found = validate_exercise(folder)
@@ -731,7 +875,7 @@ def validate_path(path: Path) -> tuple[list[str], list[str]]:
                                f"about {definition.meta.get('minutes', 10)} minutes{languages}")
         return checked, problems
     if path.suffix.lower() == ".toml":
-        _, problems = validate_meta(path)
+        _meta, problems = validate_meta(path)
         return [f"{path}: {'valid' if not problems else f'not valid, {len(problems)} problem(s)'}"], problems
     items, problems = validate_items(path)
     state = f"valid, {len(items)} items" if not problems else f"not valid, {len(problems)} problem(s)"

@@ -80,17 +80,24 @@ def test_a_zip_with_both_files_is_accepted_and_public_when_chosen(trainer_client
     assert exercise.slug in {e.slug for e in exercise_catalogue.landing_exercises()}
 
 
-def test_bad_exercise_files_list_every_problem_and_write_nothing(trainer_client, app_ctx):
+def broken_exercise(truth: str = "180") -> tuple[str, str]:
+    """The built-in apples exercise (exercise.toml, items.csv) with an unknown decision kind, ``truth`` off the
+    first item's scale, a repeated id and a word where min needs a number."""
     toml = (BUILT_IN / "exercise.toml").read_text().replace('decision_kind = "pricing"', 'decision_kind = "branding"')
     rows = list(csv.DictReader(io.StringIO((BUILT_IN / "items.csv").read_text())))
-    rows[0]["truth"] = "180"
+    rows[0]["truth"] = truth
     rows[1]["item_id"] = rows[2]["item_id"]
     rows[3]["min"] = "abc"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    response = upload_files(trainer_client, files(toml.encode(), out.getvalue().encode()))
+    return toml, out.getvalue()
+
+
+def test_bad_exercise_files_list_every_problem_and_write_nothing(trainer_client, app_ctx):
+    toml, items = broken_exercise()
+    response = upload_files(trainer_client, files(toml.encode(), items.encode()))
     assert response.status_code == 422
     for text in ("key &#39;decision_kind&#39;: unknown decision kind &#39;branding&#39;",
                  "items.csv row 2, column &#39;truth&#39;: 180 is outside [0, 100]",

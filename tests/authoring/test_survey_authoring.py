@@ -69,14 +69,19 @@ def test_survey_file_becomes_an_exercise_with_independently_computed_truths(trai
     assert db.session.scalar(select(func.count(AuthoringDraft.id))) == 0
 
 
-def test_every_problem_of_a_draft_is_listed_together_and_nothing_is_written(trainer_client, app_ctx, survey_csv):
-    draft = draft_id(upload(trainer_client, "shoppers.csv", survey_csv))
+def broken_draft() -> tuple[list[dict], dict]:
+    """The fixture's items and description with a problem in four items and in the description."""
     specs = [dict(spec) for spec in SPECS]
     specs[0]["option"] = "Dash"                 # not an answer in the column
     specs[6]["high"] = ""                       # rating without its scale
     specs[7]["currency"] = "euro"               # not a currency code
     specs[1]["item_id"] = "acme"                # duplicate id
-    meta = {**META, "title": ""}                # missing title
+    return specs, {**META, "title": ""}         # missing title
+
+
+def test_every_problem_of_a_draft_is_listed_together_and_nothing_is_written(trainer_client, app_ctx, survey_csv):
+    draft = draft_id(upload(trainer_client, "shoppers.csv", survey_csv))
+    specs, meta = broken_draft()
     response = trainer_client.post(f"/trainer/exercises/drafts/{draft}", data=form_data(specs, meta, action="save"))
     assert response.status_code == 422
     text = response.text

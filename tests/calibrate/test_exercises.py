@@ -516,7 +516,7 @@ def test_research_cues_on_too_few_items_are_refused(tmp_path):
     no_cue = dict.fromkeys(RESEARCH_COLUMNS, "")
     _write_rows(csv_path, rows[:3] + [row | no_cue for row in rows[3:]])
     assert _problems(folder) == [
-        f"{csv_path}: only 3 item(s) have a research cue (rows 2, 3, 4); the cue is shown on a random half of them "
+        f"{csv_path}: only 3 items have a research cue (rows 2, 3, 4); the cue is shown on a random half of them "
         f"and the research model needs 2 answered items with research, so at least {MIN_CUE_ITEMS} are needed. "
         f"Fix: give at least {MIN_CUE_ITEMS} items a cue (best: every item), or remove the cues"
     ]
