@@ -23,7 +23,7 @@ def test_trainer_pages_in_german(live_server, browser, app, exercises):
     workshop_id = busy_workshop(app)
     base = f"{live_server}/trainer/workshops/{workshop_id}"
     problems: list[str] = []
-    for device in ("laptop", "projector"):
+    for device in ("phone", "laptop", "projector"):
         page = browser.new_context(viewport=VIEWPORTS[device], device_scale_factor=1, **GERMAN).new_page()
         sign_in(page, live_server)
         expect(page.locator("html")).to_have_attribute("lang", "de")
