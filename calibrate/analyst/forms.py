@@ -35,7 +35,7 @@ class SelectionForm(Form):
 
     workshop = CheckboxList(_l("Workshops"), validate_choice=True)
     exercise = SelectField(_l("Exercise"), validators=[Optional()])
-    condition = CheckboxList(_l("Conditions"), choices=[SelectChoice(key, _l(text.label)) for key, text in CONDITIONS.items()])
+    condition = CheckboxList(_l("Conditions"), choices=[SelectChoice(key, text.label) for key, text in CONDITIONS.items()])
     round = SelectField(_l("Round"), choices=[SelectChoice("", _l("Both rounds")), SelectChoice("1", _l("Round 1")),
                                               SelectChoice("2", _l("Round 2"))],
                         validators=[Optional()])

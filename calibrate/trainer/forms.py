@@ -40,9 +40,9 @@ def _condition_fields() -> dict:
     """A checkbox and an allocation weight per condition of CONDITIONS (control ticked by default)."""
     fields = {}
     for key, text in CONDITIONS.items():
-        fields[f"use_{key}"] = BooleanField(_l(text.label), default=key == Condition.CONTROL.value)
+        fields[f"use_{key}"] = BooleanField(text.label, default=key == Condition.CONTROL.value)
         fields[f"weight_{key}"] = WholeNumberField(
-            _l("Allocation weight for %(condition)s", condition=_l(text.label)),
+            _l("Allocation weight for %(condition)s", condition=text.label),
             default=1,
             validators=[Optional(), NumberRange(min=1, max=MAX_WEIGHT,
                                                 message=_l("Use a whole number from 1 to %(most)s.", most=MAX_WEIGHT))],
@@ -155,7 +155,7 @@ class WorkshopForm(FlaskForm, PlanFields):
 
     def condition_rows(self):
         """(key, label, what participants see, checkbox, weight field) for the template's table."""
-        return [(key, _(text.label), _summary(text), self[f"use_{key}"], self[f"weight_{key}"])
+        return [(key, str(text.label), _summary(text), self[f"use_{key}"], self[f"weight_{key}"])
                 for key, text in CONDITIONS.items()]
 
     def show_conditions(self, workshop: Workshop) -> None:
@@ -205,7 +205,7 @@ def _summary(text: ConditionText) -> str:
         _("They first describe a typical customer in a few sentences.") if text.asks_description else "",
         _("Half of their items show a pilot-survey estimate (market research).") if text.shows_market_research else "",
     ]
-    return " ".join([_("%(heading)s.", heading=_(text.heading)), *filter(None, extras)])
+    return " ".join([_("%(heading)s.", heading=text.heading), *filter(None, extras)])
 
 
 PLAN_FIELD_NAMES = (

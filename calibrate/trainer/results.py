@@ -153,7 +153,7 @@ def _counts(frame: pd.DataFrame) -> dict:
 def _participation(workshop: Workshop, status: pd.DataFrame) -> list[dict]:
     """Counts per condition of the workshop, in its order, including conditions nobody is in yet."""
     return [
-        {"condition": key, "label": _(condition_text(key).label), **_counts(status[status["condition"] == key])}
+        {"condition": key, "label": str(condition_text(key).label), **_counts(status[status["condition"] == key])}
         for key in workshop.conditions
     ]
 
@@ -165,7 +165,7 @@ def _idle(status: pd.DataFrame) -> list[dict]:
     return [
         {
             "short_id": row.short_id,
-            "condition": _(condition_text(row.condition).label),
+            "condition": str(condition_text(row.condition).label),
             "round": int(row.round),
             # Someone who finished round 1 and reads their feedback still has round 2 ahead.
             "open_round": 2 if row.finished1 else 1,
@@ -199,7 +199,7 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     anova = {row["round"]: row for row in results.anova}
     sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     labelled = [
-        {**row, "label_A": _(condition_text(row["A"]).label), "label_B": _(condition_text(row["B"]).label)}
+        {**row, "label_A": str(condition_text(row["A"]).label), "label_B": str(condition_text(row["B"]).label)}
         for row in _rows(_with_round(tests["pairs"], only_round))
     ]
     results.pairs = [
@@ -287,7 +287,7 @@ def pooled_reading(long: pd.DataFrame) -> tuple[list[dict], list[str]]:
     model = pooled_fit(long)
     usable = {row["round"] for row in _rows(model["diagnostics"]) if row["converged"]}
     rows = [
-        {**row, "label": _(condition_text(row["condition"]).label) if row["condition"] else _("Everyone")}
+        {**row, "label": str(condition_text(row["condition"]).label) if row["condition"] else _("Everyone")}
         for row in _rows(model["conditions"])
         if row["round"] in usable
     ]
@@ -311,7 +311,7 @@ def _term_label(term: str | None) -> str:
     if term is None:
         return "–"
     if term.startswith("condition["):
-        return _("Condition: %(condition)s", condition=_(condition_text(term[len("condition[") : -1]).label))
+        return _("Condition: %(condition)s", condition=str(condition_text(term[len("condition[") : -1]).label))
     return {"empathy": _("Empathy score (per scale point)"), "Intercept": _("Intercept")}.get(term, term)
 
 
@@ -342,7 +342,7 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
         .reset_index()
     )
     merged = egocentrism.merge(descriptives, on=["condition", "round"], how="left")
-    return [{**row, "label": _(condition_text(row["condition"]).label)} for row in _rows(merged)]
+    return [{**row, "label": str(condition_text(row["condition"]).label)} for row in _rows(merged)]
 
 
 def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
