@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -49,7 +50,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     register_csrf_token(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # Templates read `current_user` lazily (a jinja global) instead of Flask-Login's context processor,
+    # which loads the user for every page, also the participants' pages that never look.
+    login_manager.init_app(app, add_context_processor=False)
+    app.jinja_env.globals["current_user"] = current_user
     talisman.init_app(
         app,
         force_https=False,

@@ -74,6 +74,7 @@ def english_words(html: str) -> list[str]:
     text = visible_text(html)
     for name in PROPER_NAMES:
         text = text.replace(name, "")
+    text = re.sub(r"\S*/\S*", "", text)  # links shown as text: a random token may spell "HAs" or "the"
     found = []
     for match in re.finditer(r"[A-Za-z][A-Za-z']*", text):
         if match.group().lower() in ENGLISH_ONLY:

@@ -8,12 +8,18 @@ preferred language, English. Catalogues live in ``calibrate/translations``
 
 from __future__ import annotations
 
+from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, has_request_context, redirect, request
+from dataclasses import dataclass
+
+from babel import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask import Flask, abort, g, has_app_context, has_request_context, redirect, request, url_for
 from flask_babel import Babel, get_locale, get_translations, refresh
-# Jinja's own newstyle wrappers (autoescape, %-formatting, `num` for plurals), bound to one page's catalogue.
-from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from markupsafe import Markup
+
+from analysis.wording import ENGLISH, Wording
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
@@ -38,10 +44,7 @@ def select_language() -> str:
 def use_workshop_language(language: str | None) -> None:
     """Pages of a workshop default to the language its trainer chose (None: each person's browser decides)."""
     g.workshop_language = language
-
-
-def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    g.pop("page_language", None)
 
 
 def _same_site_path(target: str | None) -> str:
@@ -50,6 +53,22 @@ def _same_site_path(target: str | None) -> str:
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return "/"
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+_switch_paths: dict[tuple[str, str], str] = {}
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name, link) of each language for the footer's switch; each link comes back to this page."""
+    back = url_quote(request.full_path.rstrip("?"), safe="/")
+    links = []
+    for code, name in LANGUAGES.items():
+        key = (request.script_root, code)
+        path = _switch_paths.get(key)
+        if path is None:
+            path = _switch_paths[key] = url_for("switch_language", code=code)
+        links.append((code, name, f"{path}?next={back}"))
+    return links
 
 
 def switch_language(code: str):
@@ -68,19 +87,89 @@ def _choose_afresh() -> None:
     done outside a request (loading exercises), into the next. It runs before every other hook, so a
     request refused early (calibrate.infra.input_guard) is answered in its own language too."""
     g.pop("workshop_language", None)
+    g.pop("page_language", None)
     refresh()
 
 
-def _page_gettext() -> dict:
-    """The page's gettext and ngettext, bound to its catalogue once per render.
+def _template_callables(translations) -> dict:
+    """``_``, ``gettext`` and ``ngettext`` for templates, bound to one catalogue.
 
-    Flask-Babel's template callables look the catalogue up again on every call (context,
-    domain, locale), which costs more than the lookup of the text itself on a page with
-    thirty strings; the catalogue cannot change while one page renders.
+    They do what Jinja's "newstyle" gettext does in an autoescaped template (every page
+    here is one): the translation is markup-safe, the words put into it are escaped, and
+    it is always %-formatted, so ``%%`` is a percent sign with or without words. Plain
+    functions: Flask-Babel's look the catalogue up again on every call (context, domain,
+    locale) and Jinja's pass the template context through two more calls, which together
+    cost more than the lookups on a page with thirty strings.
     """
+    ugettext, ungettext = translations.ugettext, translations.ungettext
+
+    def gettext(message: str, /, **words) -> Markup:
+        text = ugettext(message)
+        if not words and "%" not in text:
+            return Markup(text)  # what `% {}` would give, without its work
+        return Markup(text) % words
+
+    def ngettext(singular: str, plural: str, num: int, /, **words) -> Markup:
+        words.setdefault("num", num)
+        return Markup(ungettext(singular, plural, num)) % words
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    """A page language's catalogue and number signs, looked up once: neither changes while the app runs."""
+
+    code: str
+    wording: Wording
+    decimal_sign: str
+    template_callables: dict
+
+    @classmethod
+    def of(cls, locale: Locale, translations) -> PageLanguage:
+        decimal = get_decimal_symbol(locale)
+        signs = {ord(","): get_group_symbol(locale), ord("."): decimal}
+
+        def number(value: float, digits: int) -> str:
+            return f"{value:,.{digits}f}".translate(signs)
+
+        return cls(str(locale), Wording(translate=translations.ugettext, number=number), decimal,
+                   _template_callables(translations))
+
+
+ENGLISH_OUTSIDE_REQUESTS = PageLanguage(DEFAULT_LANGUAGE, ENGLISH, ".", {})
+_by_catalogue: dict = {}
+
+
+def page_language() -> PageLanguage:
+    """The language of this request's page; English with a decimal point where no app is running.
+
+    Kept on ``g`` for the rest of the request once chosen (Flask-Babel keeps its choice the
+    same way): a page asks for it a dozen times, and each lookup through Flask-Babel costs
+    several context lookups.
+    """
+    if has_app_context():
+        chosen = g.get("page_language")
+        if chosen is not None:
+            return chosen
+    locale = get_locale()
+    if locale is None:
+        return ENGLISH_OUTSIDE_REQUESTS
     translations = get_translations()
-    return {"gettext": _make_new_gettext(translations.ugettext),
-            "ngettext": _make_new_ngettext(translations.ungettext)}
+    language = _by_catalogue.get(translations)
+    if language is None:
+        language = _by_catalogue[translations] = PageLanguage.of(locale, translations)
+    g.page_language = language
+    return language
+
+
+def current_language() -> str:
+    return page_language().code
+
+
+def _page_gettext() -> dict:
+    """The page's gettext callables, bound to its catalogue."""
+    return page_language().template_callables
 
 
 def register_i18n(app: Flask) -> None:
@@ -88,4 +177,5 @@ def register_i18n(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _choose_afresh)
     app.context_processor(_page_gettext)
     app.add_url_rule("/language/<code>", "switch_language", switch_language)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,
+                                language_links=language_links)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +29,18 @@ def nav_links() -> list[tuple[str, str]]:
     endpoints = current_app.view_functions
     role = getattr(current_user, "role", None)
     return [(endpoint, label) for endpoint, label, roles in NAV_LINKS if role in roles and endpoint in endpoints]
+
+
+_static_urls: dict[tuple[str, str], str] = {}
+
+
+def static_url(filename: str) -> str:
+    """``url_for('static', filename=...)``, built once per file: it is the same on every page."""
+    key = (request.script_root, filename)
+    url = _static_urls.get(key)
+    if url is None:
+        url = _static_urls[key] = url_for("static", filename=filename)
+    return url
 
 
 def _undefined(value) -> bool:
@@ -76,16 +89,21 @@ def _field(item, name: str, default=""):
     return item.get(name, default) if isinstance(item, dict) else getattr(item, name, default)
 
 
+# Each item page writes its scale and a few values again; analysis.units is pure, so its answers are kept.
+_value_text = functools.lru_cache(maxsize=8192)(units.format_value)
+_scale_text = functools.lru_cache(maxsize=4096)(units.scale_text)
+
+
 def format_item_value(value, item, digits: int = 1) -> str:
     """A truth, prediction or research value in its item's unit (analysis.units owns the wording)."""
-    return units.format_value(value, _field(item, "value_type") or "percent", _field(item, "currency"), digits,
-                              wording=page_wording())
+    return _value_text(value, _field(item, "value_type") or "percent", _field(item, "currency"), digits,
+                       wording=page_wording())
 
 
 def format_item_scale(item) -> str:
     """The prediction's unit and range, e.g. 'mean rating on a scale from 1 to 5'."""
-    return units.scale_text(localised(item, "unit"), _field(item, "value_type") or "percent",
-                            _field(item, "min"), _field(item, "max"), _field(item, "currency"), wording=page_wording())
+    return _scale_text(localised(item, "unit"), _field(item, "value_type") or "percent",
+                       _field(item, "min"), _field(item, "max"), _field(item, "currency"), wording=page_wording())
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -108,4 +126,5 @@ def register_template_helpers(app: Flask) -> None:
         in_words=lambda count: translated(vocabulary.in_words(count)),
         LONG_COLUMNS=LONG_COLUMNS,
         decimal_sign=decimal_sign,
+        static_url=static_url,
     )
