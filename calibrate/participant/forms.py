@@ -66,8 +66,8 @@ def format_number(value: float | None) -> str:
     return "" if value is None else f"{value:g}".replace(".", decimal_sign())
 
 
-def parse_number(text: str | None, label: str, low: float, high: float, errors: list[str]) -> float | None:
-    """Parse a participant's number; append a clear message and return None when it is bad."""
+def parse_number(text: str | None, label, low: float, high: float, errors: list[str]) -> float | None:
+    """Parse a participant's number; append a clear message, naming the field by ``label``, and return None when it is bad."""
     raw = (text or "").strip().replace(",", ".")
     if raw == "":
         return None
@@ -90,6 +90,9 @@ def parse_number(text: str | None, label: str, low: float, high: float, errors: 
     return value
 
 
+# The fields' names in messages, translated only when a message is shown (most answers have none).
+OWN_ANSWER, PREDICTION, LOW_END, HIGH_END = _l("Your own answer"), _l("Your prediction"), _l("Low end"), _l("High end")
+
 ANSWER_FIELDS = ("own", "prediction", "lower", "upper")
 """The item form's fields. The form is plain HTML, not a FlaskForm: CSRFProtect already checks the token of
 every POST before the view, and a WTForms form would only carry four strings (and check the token again)."""
@@ -108,18 +111,18 @@ def saved_texts(answer: Answer) -> dict[str, str]:
 def parse_answer(texts: Mapping[str, str | None], item: Item, ask_intervals: bool) -> tuple[Answer | None, dict[str, list[str]]]:
     """Check the own answer, prediction and optional 80% interval for one item; returns (answer, errors by field)."""
     errors: dict[str, list[str]] = {name: [] for name in ("own", "prediction", "interval")}
-    own = parse_number(texts["own"], _("Your own answer"), item.own_min, item.own_max, errors["own"])
+    own = parse_number(texts["own"], OWN_ANSWER, item.own_min, item.own_max, errors["own"])
     if own is None and not errors["own"] and not item.own_optional:
         errors["own"].append(_("Your own answer: please choose or enter a value."))
     if item.own_choices and own is not None and own not in {c["value"] for c in item.own_choices}:
         errors["own"].append(_("Your own answer: choose one of the options."))
-    prediction = parse_number(texts["prediction"], _("Your prediction"), item.min, item.max, errors["prediction"])
+    prediction = parse_number(texts["prediction"], PREDICTION, item.min, item.max, errors["prediction"])
     if prediction is None and not errors["prediction"]:
         errors["prediction"].append(_("Your prediction: please enter a value."))
     lower = upper = None
     if ask_intervals:
-        lower = parse_number(texts["lower"], _("Low end"), item.min, item.max, errors["interval"])
-        upper = parse_number(texts["upper"], _("High end"), item.min, item.max, errors["interval"])
+        lower = parse_number(texts["lower"], LOW_END, item.min, item.max, errors["interval"])
+        upper = parse_number(texts["upper"], HIGH_END, item.min, item.max, errors["interval"])
         if not errors["interval"]:
             if (lower is None) != (upper is None):
                 errors["interval"].append(_("Give both ends of the range, or leave both empty."))

@@ -130,18 +130,12 @@ def instructions(token: str):
     return render_template("participant/instructions.html", participant=participant, text=text, form=form)
 
 
-# Saved answers are limited per participant. As a limit of the blueprint that exempts every other page, it is
-# checked once per request, in Flask-Limiter's check before the view (a route's own limit is checked a second time).
-limiter.limit(
-    ratelimits.answer_limit, key_func=ratelimits.participant_key, methods=["POST"],
-    error_message=ratelimits.ANSWERS_LIMITED, exempt_when=ratelimits.not_saving_an_answer,
-)(bp)
-
-
 @bp.route("/p/<token>/r<int:round_no>/item/<int:position>", methods=["GET", "POST"])
 def item(token: str, round_no: int, position: int):
     # The hot path of a room: one statement per page, two per saved answer (three when it finishes the round),
     # on the worker's own connection, outside the ORM session.
+    if request.method == "POST":
+        ratelimits.answer_limit.count(token)
     with kept_autocommit_connection() as connection:
         return _item_page(connection, token, round_no, position)
 

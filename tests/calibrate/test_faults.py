@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from calibrate.infra.database import KEPT_CONNECTIONS
 from calibrate.infra.extensions import db, limiter
 from calibrate.infra.logs import TEXT_FORMAT, JsonLines
+from calibrate.infra.ratelimits import answer_limit
 from calibrate.models import Participant, Response
 from calibrate.participant import services as participant_services
 from tests.calibrate.test_security import count, start_participant
@@ -46,6 +47,7 @@ def redis_down(app_factory, monkeypatch):
     yield app
     app_factory(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     limiter._storage_dead = False
+    answer_limit._storage_down_until = 0.0
 
 
 @pytest.fixture
@@ -99,6 +101,18 @@ def test_redis_down_falls_back_to_memory_and_logs_a_warning(redis_down, exercise
         assert client.post("/login", data={"email": "kim@example.org", "password": PASSWORD}).status_code == 302
     assert any("falling back to in-memory storage" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     assert count(Participant) == 1
+
+
+def test_redis_down_answers_are_saved_and_still_limited_in_memory(redis_down, exercises, caplog):
+    redis_down.config["ANSWER_RATE_LIMIT"] = "2 per minute"
+    client = redis_down.test_client()
+    first_item = start_participant(client)
+    limiter._storage_dead = False  # joining made Flask-Limiter notice; answers must notice by themselves too
+    redis_down.logger.addHandler(caplog.handler)  # the app's logger does not propagate to the root
+    statuses = [client.post(first_item, data={"own": "x"}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429], "counted in memory: the third answer within the minute is refused"
+    assert any("falling back to in-memory storage for saved answers" in r.getMessage()
+               for r in caplog.records if r.levelno == logging.WARNING)
 
 
 def test_redis_down_still_limits_in_memory(redis_down, app_ctx):

@@ -156,6 +156,9 @@ def test_answers_are_limited_per_participant_not_per_address(app_factory, exerci
     statuses = [first.post(first_item, data={"own": "x"}).status_code for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
     assert "Answers are arriving faster" in first.post(first_item, data={"own": "x"}).text
+    german = first.post(first_item, data={"own": "x"}, headers={"Accept-Language": "de"})
+    assert german.status_code == 429 and "Antworten kommen schneller an" in german.text
+    assert german.headers["Retry-After"] == "60", "a fixed window of a minute is over within 60 s"
     assert first.get(first_item).status_code == 200, "reading the page is not limited"
     assert second.post(second_item, data={"own": "x"}).status_code == 422, "someone else on the same Wi-Fi is not affected"
 
