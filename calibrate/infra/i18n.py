@@ -102,12 +102,15 @@ def _template_callables(translations) -> dict:
     cost more than the lookups on a page with thirty strings.
     """
     ugettext, ungettext = translations.ugettext, translations.ungettext
+    without_words: dict[str, Markup] = {}  # most of a page's texts: the same markup every time
 
     def gettext(message: str, /, **words) -> Markup:
-        text = ugettext(message)
-        if not words and "%" not in text:
-            return Markup(text)  # what `% {}` would give, without its work
-        return Markup(text) % words
+        if not words:
+            text = without_words.get(message)
+            if text is None:
+                text = without_words[message] = Markup(ugettext(message)) % {}
+            return text
+        return Markup(ugettext(message)) % words
 
     def ngettext(singular: str, plural: str, num: int, /, **words) -> Markup:
         words.setdefault("num", num)

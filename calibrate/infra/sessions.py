@@ -1,15 +1,26 @@
-"""Flask's signed-cookie sessions, with the signing serializer built once instead of on every request.
+"""Flask's signed-cookie sessions, with the signing serializer built once and checked cookies remembered.
 
 Every request opens the session (it holds the CSRF secret), and Flask builds a new
 itsdangerous serializer for each open and save; building it costs about as much as
-checking the cookie's signature. The cookie, its signature and its keys are Flask's own.
+checking the cookie's signature. A participant sends the same cookie with every page
+(an unchanged session is not sent again), so a cookie whose signature was checked once
+is remembered with its signing time: later its payload is only decoded, and its age is
+still checked against the session lifetime. Only cookies that passed the check are
+remembered, at most ``KEPT_COOKIES`` per process, and the memory is dropped whenever the
+secret key changes. The cookie, its signature and its keys are Flask's own.
 """
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+import threading
+import time
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+KEPT_COOKIES = 20_000
+"""Checked cookies remembered per process (a few MB); older ones are checked again when they next arrive."""
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -17,9 +28,37 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+        self._checked: dict[str, int] = {}  # cookie -> when it was signed (seconds since the epoch)
+        self._lock = threading.Lock()
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         if self._serializer is None or self._serializer[0] != keys:
+            with self._lock:
+                self._checked.clear()
             self._serializer = (keys, super().get_signing_serializer(app))
         return self._serializer[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Flask's open_session, checking each cookie's signature once (its age on every request)."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        signed_at = self._checked.get(cookie)
+        if signed_at is not None:
+            if 0 <= int(time.time()) - signed_at <= max_age:  # itsdangerous' own age rule
+                return self.session_class(serializer.load_payload(cookie.rsplit(".", 2)[0].encode()))
+            return self.session_class()
+        try:
+            data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        with self._lock:
+            if len(self._checked) >= KEPT_COOKIES:
+                del self._checked[next(iter(self._checked))]
+            self._checked[cookie] = int(signed.timestamp())
+        return self.session_class(data)
