@@ -17,8 +17,11 @@ Both apps serve the same two pages on the same data, under gunicorn (sync worker
 One client loop drives both: threads, each taking fresh self-serve participants (created
 in bulk beforehand, a separate pool per app) through the 20 items: GET the page, POST the
 answer (with the CSRF token when the page has one), follow the redirect to the next item.
-After a warm-up, the CPU time of the gunicorn worker processes (user + system, from
-psutil) over the measured window is divided by the requests completed in it.
+Both apps run at once on their own ports; their clients take turns (`--turns` per app,
+alternating, after a warm-up of each), so a machine that gets slower or faster during the
+run, as a shared VM does, affects both figures alike. The CPU time of each app's gunicorn
+worker processes (user + system, from psutil) over its measured turns is divided by the
+requests completed in them.
 
 Final line: cpu_ms_per_request=<ours> ceiling=<bare> ratio=<ours/bare>
 """
@@ -140,6 +143,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--database", default="calibrate_bench_requests")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/5",
                    help="rate-limit storage of Calibrate, as in production ('' for per-worker memory)")
+    p.add_argument("--turns", type=int, default=8,
+                   help="measured turns per app, taken in alternation (--seconds is split between them)")
     p.add_argument("--only", choices=["calibrate", "ceiling"], help="measure one app only")
     return p.parse_args()
 
@@ -207,13 +212,13 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_gunicorn(app_spec: str, chdir: Path, args, env: dict, log: Path) -> subprocess.Popen:
+def start_gunicorn(app_spec: str, chdir: Path, args, port: int, env: dict, log: Path) -> subprocess.Popen:
     """gunicorn with sync workers; started from an empty directory so no gunicorn.conf.py is read."""
     cmd = [
         str(VENV_BIN / "gunicorn"),
         "--workers", str(args.workers),
         "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{args.port}",
+        "--bind", f"127.0.0.1:{port}",
         "--backlog", "2048",
         "--max-requests", "0",
         "--log-level", "warning",
@@ -262,6 +267,7 @@ class Clients:
         self.tokens = list(tokens)
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.running = threading.Event()  # cleared while the other app takes its turn
         self.requests = 0
         self.errors: list[str] = []
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
@@ -284,6 +290,7 @@ class Clients:
             session = requests.Session()
             url = self.base + self.first_url(token)
             for answer in self.items:
+                self.running.wait()
                 if self.stop.is_set():
                     return
                 page = session.get(url, allow_redirects=False)
@@ -309,55 +316,77 @@ class Clients:
         for thread in self.threads:
             thread.start()
 
+    def pause(self) -> None:
+        self.running.clear()
+
+    def resume(self) -> None:
+        self.running.set()
+
     def finish(self) -> None:
         self.stop.set()
+        self.running.set()
         for thread in self.threads:
             thread.join(timeout=30)
 
 
-def measure(name: str, app_spec: str, chdir: Path, first_url, tokens, items, args, env, workdir: Path) -> dict:
-    import psutil
+class App:
+    """One app under gunicorn on its own port, with its own client threads (paused between its turns)."""
 
-    base = f"http://127.0.0.1:{args.port}"
-    proc = start_gunicorn(app_spec, chdir, args, env, workdir / f"{name}.log")
-    try:
-        wait_ready(base + first_url(tokens[-1]), proc)
-        master = psutil.Process(proc.pid)
-        clients = Clients(base, first_url, tokens, items, args.clients)
-        clients.start()
-        time.sleep(args.warmup)  # imports, connections, template compiles, the exercise cache
-        cpu0, requests0, t0 = worker_cpu(master), clients.requests, time.time()
-        machine0 = psutil.cpu_times()
-        time.sleep(args.seconds)
-        cpu1, requests1, t1 = worker_cpu(master), clients.requests, time.time()
-        machine1 = psutil.cpu_times()
-        clients.finish()
-        if not clients.tokens:
-            print(f"warning: {name} ran out of participants; raise --participants", flush=True)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    served = requests1 - requests0
-    busy = sum(getattr(machine1, f) - getattr(machine0, f) for f in ("user", "nice", "system", "irq", "softirq"))
-    total = busy + (machine1.idle - machine0.idle) + (getattr(machine1, "iowait", 0) - getattr(machine0, "iowait", 0))
-    result = {
-        "name": name,
-        "requests": served,
-        "errors": len(clients.errors),
-        "seconds": t1 - t0,
-        "cpu_s": cpu1 - cpu0,
-        "cpu_ms_per_request": 1000.0 * (cpu1 - cpu0) / served if served else float("nan"),
-        "machine_busy": 100.0 * busy / total if total else float("nan"),
-    }
-    print(
-        f"{name:10s} requests={served:6d} ({served / result['seconds']:.0f}/s) errors={result['errors']} "
-        f"worker_cpu={result['cpu_s']:.2f}s cpu_ms_per_request={result['cpu_ms_per_request']:.3f} "
-        f"machine_busy={result['machine_busy']:.0f}%",
-        flush=True,
-    )
-    if clients.errors:
-        print(f"  first errors: {clients.errors[:5]}", flush=True)
-    return result
+    def __init__(self, name: str, app_spec: str, chdir: Path, first_url, tokens, items, port: int, args, env,
+                 workdir: Path):
+        self.name, self.base = name, f"http://127.0.0.1:{port}"
+        self.proc = start_gunicorn(app_spec, chdir, args, port, env, workdir / f"{name}.log")
+        wait_ready(self.base + first_url(tokens[-1]), self.proc)
+        import psutil
+
+        self.master = psutil.Process(self.proc.pid)
+        self.clients = Clients(self.base, first_url, tokens, items, args.clients)
+        self.requests = 0
+        self.cpu_s = self.seconds = self.busy = self.total = 0.0
+
+    def turn(self, seconds: float, measured: bool) -> None:
+        """Let the clients run for `seconds`; when measured, add the workers' CPU and the requests served."""
+        import psutil
+
+        self.clients.resume()
+        cpu0, requests0, t0, machine0 = worker_cpu(self.master), self.clients.requests, time.time(), psutil.cpu_times()
+        time.sleep(seconds)
+        self.clients.pause()
+        cpu1, requests1, t1, machine1 = worker_cpu(self.master), self.clients.requests, time.time(), psutil.cpu_times()
+        if measured:
+            self.requests += requests1 - requests0
+            self.cpu_s += cpu1 - cpu0
+            self.seconds += t1 - t0
+            busy = sum(getattr(machine1, f) - getattr(machine0, f) for f in ("user", "nice", "system", "irq", "softirq"))
+            self.busy += busy
+            self.total += busy + (machine1.idle - machine0.idle) + (getattr(machine1, "iowait", 0) - getattr(machine0, "iowait", 0))
+
+    def stop(self) -> None:
+        self.clients.finish()
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+    def result(self) -> dict:
+        result = {
+            "name": self.name,
+            "requests": self.requests,
+            "errors": len(self.clients.errors),
+            "seconds": self.seconds,
+            "cpu_s": self.cpu_s,
+            "cpu_ms_per_request": 1000.0 * self.cpu_s / self.requests if self.requests else float("nan"),
+            "machine_busy": 100.0 * self.busy / self.total if self.total else float("nan"),
+        }
+        print(
+            f"{self.name:10s} requests={self.requests:6d} ({self.requests / max(self.seconds, 1e-9):.0f}/s) "
+            f"errors={result['errors']} worker_cpu={self.cpu_s:.2f}s "
+            f"cpu_ms_per_request={result['cpu_ms_per_request']:.3f} machine_busy={result['machine_busy']:.0f}%",
+            flush=True,
+        )
+        if self.clients.errors:
+            print(f"  first errors: {self.clients.errors[:5]}", flush=True)
+        if not self.clients.tokens:
+            print(f"warning: {self.name} ran out of participants; raise --participants", flush=True)
+        return result
 
 
 def main() -> int:
@@ -372,21 +401,27 @@ def main() -> int:
           f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per app", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-requests-") as tmp:
         workdir = Path(tmp)
+        apps: list[App] = []
         try:
             env, items, pools = prepare(args, workdir)
-            results = {}
             if args.only in (None, "calibrate"):
-                results["calibrate"] = measure(
-                    "calibrate", "calibrate:create_app()", REPO, lambda t: f"/p/{t}/r1/item/0",
-                    pools["calibrate"], items, args, env, workdir,
-                )
+                apps.append(App("calibrate", "calibrate:create_app()", REPO, lambda t: f"/p/{t}/r1/item/0",
+                                pools["calibrate"], items, args.port, args, env, workdir))
             if args.only in (None, "ceiling"):
                 bare_env = {**env, "BENCH_BARE_DSN": f"host=127.0.0.1 port=5432 user=postgres dbname={args.database}"}
-                results["ceiling"] = measure(
-                    "ceiling", "bench_requests:bare_app()", HERE, lambda t: f"/b/{t}/item/0",
-                    pools["ceiling"], items, args, bare_env, workdir,
-                )
+                apps.append(App("ceiling", "bench_requests:bare_app()", HERE, lambda t: f"/b/{t}/item/0",
+                                pools["ceiling"], items, args.port + 1, args, bare_env, workdir))
+            for app in apps:
+                app.clients.start()
+                app.turn(args.warmup, measured=False)  # imports, connections, template compiles, the exercise cache
+            # Turns taken in alternation, so that a machine getting slower or faster affects both apps alike.
+            for _ in range(args.turns):
+                for app in apps:
+                    app.turn(args.seconds / args.turns, measured=True)
+            results = {app.name: app.result() for app in apps}
         finally:
+            for app in apps:
+                app.stop()
             drop_database(args.database)
     ours = results.get("calibrate", {}).get("cpu_ms_per_request", float("nan"))
     bare = results.get("ceiling", {}).get("cpu_ms_per_request", float("nan"))
