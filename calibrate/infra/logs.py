@@ -46,8 +46,10 @@ class _RequestContext(logging.Filter):
     """Adds the request id and the route (its template, never a path with a participant token)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        record.route = route_template() if has_request_context() else "-"
+        if not hasattr(record, "route"):  # the access line brings its own
+            in_request = has_request_context()
+            record.request_id = g.get("request_id", "-") if in_request else "-"
+            record.route = route_template() if in_request else "-"
         return True
 
 
@@ -83,8 +85,10 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(route)s] %(m
 
 def configure_logging(app: Flask) -> None:
     """Send the app's log to stderr in the configured format and tag requests with an id."""
-    # Every request writes an access line: skip what no format here shows (the logging HOWTO's "Optimization").
+    # Every request writes an access line: skip what no format here shows (the logging HOWTO's "Optimization"),
+    # including the caller's file and line, which logging finds by walking the stack for every record.
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if app.config.get("LOG_FORMAT") == "json" else logging.Formatter(TEXT_FORMAT))
     # On the handler too, so records of child loggers (calibrate.access) and extensions get the fields.
@@ -119,14 +123,15 @@ def configure_logging(app: Flask) -> None:
     def _log_access(response):
         started = g.get("request_started")
         duration_ms = round(1000 * (time.perf_counter() - started), 1) if started is not None else None
-        route = route_template()
+        route, method, status = route_template(), request.method, response.status_code
         access_log.log(
             logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
             "%s %s %s %sms",
-            request.method,
+            method,
             route,
-            response.status_code,
+            status,
             duration_ms if duration_ms is not None else "-",
-            extra={"method": request.method, "status": response.status_code, "duration_ms": duration_ms},
+            extra={"method": method, "status": status, "duration_ms": duration_ms, "route": route,
+                   "request_id": g.get("request_id", "-")},
         )
         return response
