@@ -19,12 +19,14 @@ from analysis import (
 from analysis.metrics import reason_phrase
 from flask_babel import gettext as _
 
+from calibrate.domain.exercise_cache import CachedItem
 from calibrate.domain.exercise_text import localised
 from calibrate.domain.exercises import own_scale
 from calibrate.infra.wording import page_wording, translated
 from calibrate.models import Participant
 from calibrate.domain.long_format import long_frame
 from calibrate.domain.round_results import peer_weights
+from calibrate.participant.services import exercise_items
 
 
 ROUND_COMPARISON = ("b_own", "mae", "projection_r", "accuracy_r")
@@ -50,8 +52,8 @@ class Feedback:
     comparison: list[dict] = field(default_factory=list)
 
 
-def _item_rows(frame: pd.DataFrame, participant: Participant) -> list[dict]:
-    items = {item.item_key: item for item in participant.exercise.items}
+def _item_rows(frame: pd.DataFrame, items: tuple[CachedItem, ...]) -> list[dict]:
+    items = {item.item_key: item for item in items}
     rows = []
     for record in frame.itertuples(index=False):
         item = items[record.item_id]
@@ -85,9 +87,8 @@ def _own_label(item, own: float | None) -> str:
     return f"{own:g}"
 
 
-def _chart_data(frame: pd.DataFrame, participant: Participant) -> dict:
+def _chart_data(frame: pd.DataFrame, items: tuple[CachedItem, ...]) -> dict:
     """Points for the feedback plots, in the items' own units."""
-    items = participant.exercise.items
     labels = {item.item_key: localised(item, "label") for item in items}
     choice_sets = {tuple((c["value"], c["label"]) for c in localised(item, "own_choices") or []) for item in items}
     return {
@@ -149,7 +150,8 @@ def build_feedback(participant: Participant) -> Feedback:
     if frame.empty:
         return feedback
     metrics = person_metrics(frame).set_index("round")
-    scale = own_scale(participant.exercise.items)
+    items = exercise_items(participant)  # the per-process snapshot, not the ORM rows
+    scale = own_scale(items)
     for round_no, round_frame in frame.groupby("round", sort=True):
         row = {key: plain_value(value) for key, value in metrics.loc[round_no].items()}
         row["round"] = int(round_no)
@@ -159,8 +161,8 @@ def build_feedback(participant: Participant) -> Feedback:
                 round=int(round_no),
                 metrics=row,
                 text=feedback_text(row, own_scale=scale, wording=page_wording()),
-                items=_item_rows(round_frame, participant),
-                chart=_chart_data(round_frame, participant),
+                items=_item_rows(round_frame, items),
+                chart=_chart_data(round_frame, items),
                 peers=_peer_standing(participant, int(round_no), row.get("b_own")),
                 pull_clear=pull_is_clear(row),
                 own_scale=scale,
