@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -185,6 +186,28 @@ def machine_busy(seconds: float = 3.0) -> float:
     return 100.0 * (busy1 - busy0) / max(1, total1 - total0)
 
 
+ACCESS_DURATION = re.compile(r"calibrate\.access .* (?:GET|POST) (/p/\S+|/j/\S+|/e/\S+) \d{3} ([0-9.]+)ms$")
+PARTICIPANT_ROUTES = ("/p/", "/j/", "/e/")
+
+
+def app_durations(log: Path) -> list[float]:
+    """Milliseconds each participant request spent inside the app, from its access log (text or JSON lines)."""
+    if not log.exists():
+        return []
+    durations = []
+    with log.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            line = line.rstrip()
+            if line.startswith("{"):
+                entry = json.loads(line)
+                if entry.get("logger") == "calibrate.access" and str(entry.get("route", "")).startswith(PARTICIPANT_ROUTES) \
+                        and entry.get("duration_ms") is not None:
+                    durations.append(float(entry["duration_ms"]))
+            elif match := ACCESS_DURATION.search(line):
+                durations.append(float(match.group(2)))
+    return durations
+
+
 def start_gunicorn(args, env, out: Path, code: str) -> subprocess.Popen:
     cmd = [
         str(VENV_BIN / "gunicorn"),
@@ -200,7 +223,9 @@ def start_gunicorn(args, env, out: Path, code: str) -> subprocess.Popen:
     if args.preload:
         cmd.append("--preload")
     cmd.append("calibrate:create_app()")
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The app's own access log (route template, status, time spent in the app) goes to app.log.
+    app_log = (out / "app.log").open("w")
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=app_log)
     base = f"http://127.0.0.1:{args.port}"
     wait_healthy(base)
     deadline = time.time() + 90
@@ -440,6 +465,10 @@ def main() -> None:
     print(f"participant requests: n={len(overall)} in {wall:.0f} s wall "
           f"({len(overall) / wall:.0f} req/s average); p50={percentile(overall, 50):.1f} ms "
           f"p95={p95:.1f} ms p99={percentile(overall, 99):.1f} ms")
+    inside = app_durations(out / "app.log")
+    if inside:
+        print(f"time inside the app (its access log; no queueing, no network): n={len(inside)} "
+              f"p50={percentile(inside, 50):.1f} ms p95={percentile(inside, 95):.1f} ms p99={percentile(inside, 99):.1f} ms")
     if dashboard_samples:
         d = [s[1] for s in dashboard_samples]
         print(f"trainer dashboard partial (every 2 s): n={len(d)} p50={percentile(d, 50):.1f} ms "
