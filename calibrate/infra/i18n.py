@@ -81,7 +81,7 @@ def switch_language(code: str):
     return response
 
 
-def _choose_afresh() -> None:
+def choose_afresh() -> None:
     """Babel keeps the language on `g`, which lives as long as the app context: a context held open
     across requests (the shell, tests) must not carry one request's language, or the English of work
     done outside a request (loading exercises), into the next. It runs before every other hook, so a
@@ -177,7 +177,7 @@ def _page_gettext() -> dict:
 
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
-    app.before_request_funcs.setdefault(None, []).insert(0, _choose_afresh)
+    app.before_request_funcs.setdefault(None, []).insert(0, choose_afresh)
     app.context_processor(_page_gettext)
     app.add_url_rule("/language/<code>", "switch_language", switch_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,

@@ -12,7 +12,7 @@ from pathlib import Path
 from contextlib import contextmanager
 
 import pytest
-from flask_babel import refresh
+
 from sqlalchemy import func, select
 
 from calibrate.domain import exercise_cache, exercise_catalogue
@@ -27,6 +27,7 @@ from calibrate.domain.exercises import (
     validate_upload,
 )
 from calibrate.infra.extensions import db
+from calibrate.infra.i18n import choose_afresh
 from calibrate.infra.resources import resource_dir
 from calibrate.models import Exercise, Item, Participant, Response
 
@@ -81,7 +82,7 @@ ENGLISH = {"Accept-Language": "en"}
 def _page(app, headers: dict):
     """A request in the browser's language; the test's app context is shared, so its cached language is dropped."""
     with app.test_request_context(headers=headers):
-        refresh()
+        choose_afresh()
         yield
 
 
