@@ -10,16 +10,15 @@ Flask-WTF's own (CSRFProtect), unchanged.
 
 from __future__ import annotations
 
-import threading
-
 from flask import Flask, current_app, session
 from flask_wtf.csrf import generate_csrf
+
+from calibrate.infra.kept import Kept
 
 KEPT_TOKENS = 20_000
 """Secrets whose signed token is kept (a few MB); older ones are signed again when their page is next shown."""
 
-_signed: dict[tuple, str] = {}
-_lock = threading.Lock()
+_signed = Kept(KEPT_TOKENS)
 
 
 def csrf_token() -> str:
@@ -32,10 +31,7 @@ def csrf_token() -> str:
     token = _signed.get(key)
     if token is None:
         token = generate_csrf()
-        with _lock:
-            if len(_signed) >= KEPT_TOKENS:
-                del _signed[next(iter(_signed))]
-            _signed[key] = token
+        _signed.keep(key, token)
     return token
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Flask, abort, g, has_app_context, has_request_context, redirect, request, url_for
+from flask import Flask, abort, g, has_app_context, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, get_translations, refresh
 from markupsafe import Markup
 
 from analysis.wording import ENGLISH, Wording
+from calibrate.infra.kept import fixed_url
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
@@ -44,7 +45,6 @@ def select_language() -> str:
 def use_workshop_language(language: str | None) -> None:
     """Pages of a workshop default to the language its trainer chose (None: each person's browser decides)."""
     g.workshop_language = language
-    g.pop("page_language", None)
 
 
 def _same_site_path(target: str | None) -> str:
@@ -55,20 +55,10 @@ def _same_site_path(target: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-_switch_paths: dict[tuple[str, str], str] = {}
-
-
 def language_links() -> list[tuple[str, str, str]]:
     """(code, name, link) of each language for the footer's switch; each link comes back to this page."""
     back = url_quote(request.full_path.rstrip("?"), safe="/")
-    links = []
-    for code, name in LANGUAGES.items():
-        key = (request.script_root, code)
-        path = _switch_paths.get(key)
-        if path is None:
-            path = _switch_paths[key] = url_for("switch_language", code=code)
-        links.append((code, name, f"{path}?next={back}"))
-    return links
+    return [(code, name, f"{fixed_url('switch_language', code=code)}?next={back}") for code, name in LANGUAGES.items()]
 
 
 def switch_language(code: str):

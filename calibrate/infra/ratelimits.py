@@ -15,7 +15,6 @@ participant token, only a short hash of it, so neither ends up in Redis.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from functools import lru_cache
 
@@ -95,7 +94,6 @@ class AnswerLimit:
     def __init__(self) -> None:
         self._in_memory = FixedWindowRateLimiter(MemoryStorage())
         self._storage_down_until = 0.0
-        self._lock = threading.Lock()
 
     def count(self, token: str) -> None:
         """Count one answer of this participant; raise 429 (with Retry-After) when their limit is used up."""
@@ -112,8 +110,7 @@ class AnswerLimit:
             try:
                 return limiter.limiter.hit(item, *key)  # the storage-bound strategy (its fallback once it saw Redis down)
             except Exception:  # noqa: BLE001 - any storage error: a room keeps answering
-                with self._lock:
-                    self._storage_down_until = time.monotonic() + self.RETRY_STORAGE_AFTER
+                self._storage_down_until = time.monotonic() + self.RETRY_STORAGE_AFTER
                 current_app.logger.warning(
                     "Rate limit storage unreachable - falling back to in-memory storage for saved answers for %d s",
                     self.RETRY_STORAGE_AFTER,

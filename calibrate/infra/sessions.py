@@ -12,12 +12,13 @@ secret key changes. The cookie, its signature and its keys are Flask's own.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from calibrate.infra.kept import Kept
 
 KEPT_COOKIES = 20_000
 """Checked cookies remembered per process (a few MB); older ones are checked again when they next arrive."""
@@ -28,14 +29,12 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
-        self._checked: dict[str, int] = {}  # cookie -> when it was signed (seconds since the epoch)
-        self._lock = threading.Lock()
+        self._checked = Kept(KEPT_COOKIES)  # cookie -> when it was signed (seconds since the epoch)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         if self._serializer is None or self._serializer[0] != keys:
-            with self._lock:
-                self._checked.clear()
+            self._checked.clear()
             self._serializer = (keys, super().get_signing_serializer(app))
         return self._serializer[1]
 
@@ -57,8 +56,5 @@ class SessionCookies(SecureCookieSessionInterface):
             data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        with self._lock:
-            if len(self._checked) >= KEPT_COOKIES:
-                del self._checked[next(iter(self._checked))]
-            self._checked[cookie] = int(signed.timestamp())
+        self._checked.keep(cookie, int(signed.timestamp()))
         return self.session_class(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +13,7 @@ from flask_login import current_user
 from analysis import units, vocabulary
 from calibrate.domain.exercise_text import localised, localised_choices
 from calibrate.domain.long_format import LONG_COLUMNS
+from calibrate.infra.kept import fixed_url
 from calibrate.infra.wording import decimal_sign, number, page_wording, translated
 
 # (endpoint, label, roles that see it); endpoints not registered yet are skipped.
@@ -31,16 +32,9 @@ def nav_links() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, roles in NAV_LINKS if role in roles and endpoint in endpoints]
 
 
-_static_urls: dict[tuple[str, str], str] = {}
-
-
 def static_url(filename: str) -> str:
     """``url_for('static', filename=...)``, built once per file: it is the same on every page."""
-    key = (request.script_root, filename)
-    url = _static_urls.get(key)
-    if url is None:
-        url = _static_urls[key] = url_for("static", filename=filename)
-    return url
+    return fixed_url("static", filename=filename)
 
 
 def _undefined(value) -> bool:

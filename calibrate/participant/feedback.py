@@ -53,10 +53,10 @@ class Feedback:
 
 
 def _item_rows(frame: pd.DataFrame, items: tuple[CachedItem, ...]) -> list[dict]:
-    items = {item.item_key: item for item in items}
+    by_key = {item.item_key: item for item in items}
     rows = []
     for record in frame.itertuples(index=False):
-        item = items[record.item_id]
+        item = by_key[record.item_id]
         rows.append(
             {
                 "label": localised(item, "label"),
