@@ -58,4 +58,6 @@ def plain_records(frame: pd.DataFrame) -> list[dict]:
     [{'n': 3, 'b_own': 0.5}, {'n': 4, 'b_own': None}]
     """
     columns = list(frame.columns)
-    return [{c: plain_value(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+    # One object array: itertuples goes through pandas' indexing for every column, ten times slower.
+    rows = frame.to_numpy(dtype=object).tolist()
+    return [{c: plain_value(v) for c, v in zip(columns, row)} for row in rows]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from analysis import (
     METRICS,
@@ -13,7 +12,6 @@ from analysis import (
     feedback_text,
     person_metrics,
     plain_records,
-    plain_value,
     pull_is_clear,
 )
 from analysis.metrics import reason_phrase
@@ -52,22 +50,26 @@ class Feedback:
     comparison: list[dict] = field(default_factory=list)
 
 
-def _item_rows(frame: pd.DataFrame, items: tuple[CachedItem, ...]) -> list[dict]:
+ANSWER_COLUMNS = ["round", "item_id", "own", "prediction", "lower", "upper", "truth"]
+"""What the item table and the charts show of each answer."""
+
+
+def _item_rows(answers: list[dict], items: tuple[CachedItem, ...]) -> list[dict]:
     by_key = {item.item_key: item for item in items}
     rows = []
-    for record in frame.itertuples(index=False):
-        item = by_key[record.item_id]
+    for answer in answers:
+        item = by_key[answer["item_id"]]
         rows.append(
             {
                 "label": localised(item, "label"),
                 "prompt": localised(item, "prompt"),
-                "own": plain_value(record.own),
-                "own_label": _own_label(item, plain_value(record.own)),
-                "prediction": record.prediction,
-                "lower": plain_value(record.lower),
-                "upper": plain_value(record.upper),
-                "truth": record.truth,
-                "error": record.prediction - record.truth,
+                "own": answer["own"],
+                "own_label": _own_label(item, answer["own"]),
+                "prediction": answer["prediction"],
+                "lower": answer["lower"],
+                "upper": answer["upper"],
+                "truth": answer["truth"],
+                "error": answer["prediction"] - answer["truth"],
                 "unit": localised(item, "unit"),
                 "value_type": item.value_type,
                 "currency": item.currency,
@@ -87,7 +89,7 @@ def _own_label(item, own: float | None) -> str:
     return f"{own:g}"
 
 
-def _chart_data(frame: pd.DataFrame, items: tuple[CachedItem, ...]) -> dict:
+def _chart_data(answers: list[dict], items: tuple[CachedItem, ...]) -> dict:
     """Points for the feedback plots, in the items' own units."""
     labels = {item.item_key: localised(item, "label") for item in items}
     choice_sets = {tuple((c["value"], c["label"]) for c in localised(item, "own_choices") or []) for item in items}
@@ -98,15 +100,15 @@ def _chart_data(frame: pd.DataFrame, items: tuple[CachedItem, ...]) -> dict:
         "own_range": [min(i.own_min for i in items), max(i.own_max for i in items)],
         "points": [
             {
-                "label": labels[row.item_id],
-                "truth": row.truth,
-                "prediction": row.prediction,
-                "own": plain_value(row.own),
-                "error": row.prediction - row.truth,
-                "lower": plain_value(row.lower),
-                "upper": plain_value(row.upper),
+                "label": labels[answer["item_id"]],
+                "truth": answer["truth"],
+                "prediction": answer["prediction"],
+                "own": answer["own"],
+                "error": answer["prediction"] - answer["truth"],
+                "lower": answer["lower"],
+                "upper": answer["upper"],
             }
-            for row in frame.itertuples(index=False)
+            for answer in answers
         ],
     }
 
@@ -149,21 +151,21 @@ def build_feedback(participant: Participant) -> Feedback:
     feedback = Feedback()
     if frame.empty:
         return feedback
-    metrics = person_metrics(frame).set_index("round")
+    answers = plain_records(frame[ANSWER_COLUMNS])  # plain values: pandas rows cost more than the page's maths
     items = exercise_items(participant)  # the per-process snapshot, not the ORM rows
     scale = own_scale(items)
-    for round_no, round_frame in frame.groupby("round", sort=True):
-        row = {key: plain_value(value) for key, value in metrics.loc[round_no].items()}
-        row["round"] = int(round_no)
+    for row in plain_records(person_metrics(frame)):  # one row per round, in round order
+        round_no = row["round"]
+        round_answers = [answer for answer in answers if answer["round"] == round_no]
         row["note"] = _note_for(row)
         feedback.rounds.append(
             RoundFeedback(
-                round=int(round_no),
+                round=round_no,
                 metrics=row,
                 text=feedback_text(row, own_scale=scale, wording=page_wording()),
-                items=_item_rows(round_frame, items),
-                chart=_chart_data(round_frame, items),
-                peers=_peer_standing(participant, int(round_no), row.get("b_own")),
+                items=_item_rows(round_answers, items),
+                chart=_chart_data(round_answers, items),
+                peers=_peer_standing(participant, round_no, row.get("b_own")),
                 pull_clear=pull_is_clear(row),
                 own_scale=scale,
                 note=_note_in_words(row["note"]),
