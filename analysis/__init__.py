@@ -23,6 +23,7 @@ from analysis.errors import ResponseDataError, ResponseFileError
 from analysis.feedback import FEEDBACK_KEYS, OWN_SCALES, feedback_text, parse_note, pull_is_clear
 from analysis.group import (
     condition_tests,
+    welch_anova,
     egocentrism_test,
     empathy_test,
     group_tests,
@@ -67,6 +68,7 @@ __all__ = [
     "ResponseFileError",
     "comparison_power",
     "condition_tests",
+    "welch_anova",
     "egocentrism_test",
     "empathy_test",
     "example_responses",

@@ -53,6 +53,7 @@ __all__ = [
     "group_tests",
     "egocentrism_test",
     "condition_tests",
+    "welch_anova",
     "empathy_test",
     "research_test",
     "round_test",
@@ -353,18 +354,35 @@ def condition_tests(
                      A        B   diff     se      t      p
     0  market_research  control  0.013  0.093  0.139  0.894
     """
-    if "condition" not in metrics:
-        reason = "no condition column"
-        return _empty(CONDITION_COLUMNS, reason), _empty(PAIR_COLUMNS, reason)
-    if metric not in metrics:
-        reason = f"no {metric} column"
-        return _empty(CONDITION_COLUMNS, reason), _empty(PAIR_COLUMNS, reason)
+    anova = welch_anova(metrics, by, metric)
+    if "reason" in anova.attrs:  # no condition or metric column
+        return anova, _empty(PAIR_COLUMNS, anova.attrs["reason"])
     strata = _strata(metrics, by or [], drop=["condition"])
-    anova = _per_stratum(metrics, strata, lambda part: _welch_row(part, metric), CONDITION_COLUMNS)
     pairs = _per_stratum(metrics, strata, lambda part: _games_howell_rows(part, metric), PAIR_COLUMNS)
     if pairs.empty:
         pairs.attrs["reason"] = "; ".join(sorted(set(anova["reason"]))) or "no pairs of conditions"
     return anova, pairs
+
+
+def welch_anova(metrics: pd.DataFrame, by: Sequence[str] | None = None, metric: str = "b_own") -> pd.DataFrame:
+    """The ``anova`` of :func:`condition_tests` alone, for pages that show no pairs.
+
+    The Games-Howell p-values integrate the studentized range numerically, which
+    costs far more than the rest of a live dashboard's statistics.
+
+    Examples
+    --------
+    >>> from analysis import example_responses, person_metrics
+    >>> welch_anova(person_metrics(example_responses()))[["n_conditions", "n", "F", "p"]].round(3)
+       n_conditions  n      F      p
+    0             2  8  0.019  0.894
+    """
+    if "condition" not in metrics:
+        return _empty(CONDITION_COLUMNS, "no condition column")
+    if metric not in metrics:
+        return _empty(CONDITION_COLUMNS, f"no {metric} column")
+    strata = _strata(metrics, by or [], drop=["condition"])
+    return _per_stratum(metrics, strata, lambda part: _welch_row(part, metric), CONDITION_COLUMNS)
 
 
 def _condition_groups(part: pd.DataFrame, metric: str) -> tuple[dict[str, np.ndarray], str]:

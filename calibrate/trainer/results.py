@@ -23,7 +23,16 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from analysis import ResponseDataError, group_tests, item_stats, person_metrics, plain_records, pooled_model
+from analysis import (
+    ResponseDataError,
+    egocentrism_test,
+    group_tests,
+    item_stats,
+    person_metrics,
+    plain_records,
+    pooled_model,
+    welch_anova,
+)
 from analysis.power import comparison_power, percent
 from calibrate.domain.conditions import condition_text, with_condition_labels
 from calibrate.domain.exercise_text import localised
@@ -41,6 +50,10 @@ MAX_IDLE_LISTED = 25
 # squash the chart the whole room is looking at.
 EGOCENTRIC_EDGES = np.round(np.linspace(-0.5, 1.0, 16), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 MAE_EDGES = np.linspace(0.0, 50.0, 11)
+
+PROGRESS, LIVE, REPORT = "progress", "live", "report"
+"""How much a page shows: who is where; plus what the dashboard and projector draw at every 2 s poll
+(egocentrism, the Welch ANOVA, items, charts); everything, with the pairs, the other tests and the mixed model."""
 
 
 @dataclass
@@ -75,11 +88,13 @@ class WorkshopResults:
         return next((row for row in self.overall if row["round"] == round_no), None)
 
 
-def workshop_results(workshop: Workshop, *, with_model: bool = False) -> WorkshopResults:
+def workshop_results(workshop: Workshop, *, detail: str = LIVE) -> WorkshopResults:
     """Participation, stragglers and group statistics of one workshop, as of now.
 
-    ``with_model`` adds the pooled mixed model's condition comparison (an
-    iterative fit, so only the report asks for it, not the live pages).
+    ``detail`` (:data:`PROGRESS`, :data:`LIVE` or :data:`REPORT`) is what the page shows:
+    the live pages poll every 2 s, so they skip what only the report reads (the
+    Games-Howell pairs, the empathy, round and research tests, and the pooled
+    mixed model, an iterative fit).
     """
     long = long_frame(workshop_ids=[workshop.id])
     people = list(db.session.scalars(select(Participant).where(Participant.workshop_id == workshop.id)))
@@ -92,9 +107,9 @@ def workshop_results(workshop: Workshop, *, with_model: bool = False) -> Worksho
         idle_more=max(0, len(idle) - MAX_IDLE_LISTED),
         idle_in_round={r: sum(person["open_round"] == r for person in idle) for r in ROUNDS},
     )
-    if not long.empty:
-        _add_statistics(results, workshop, long)
-        if with_model:
+    if not long.empty and detail != PROGRESS:
+        _add_statistics(results, workshop, long, detail)
+        if detail == REPORT:
             _add_pooled_model(results, long)
     return results
 
@@ -188,14 +203,22 @@ def _whereabouts(row) -> str:
 # Group statistics from the engine
 
 
-def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataFrame) -> None:
+def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataFrame, detail: str) -> None:
     metrics = person_metrics(long)
-    tests = group_tests(metrics)
-    by_condition = group_tests(metrics, by=["condition"])["egocentrism"]
     only_round = int(metrics["round"].iloc[0])
-    results.overall = _rows(_with_round(tests["egocentrism"], only_round))
+    results.overall = _rows(_with_round(egocentrism_test(metrics), only_round))
+    by_condition = egocentrism_test(metrics, by=["condition"])
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
-    results.anova = _rows(_with_round(tests["conditions"], only_round))
+    results.anova = _rows(_with_round(welch_anova(metrics), only_round))
+    results.items = _item_rows(workshop, item_stats(long))
+    results.question = _shared_question(results.items)
+    results.charts = _charts(results, metrics)
+    if detail == REPORT:
+        _add_report_tests(results, workshop, group_tests(metrics), only_round)
+
+
+def _add_report_tests(results: WorkshopResults, workshop: Workshop, tests: dict, only_round: int) -> None:
+    """The tests only the report shows: condition pairs with their power, empathy, rounds and research use."""
     anova = {row["round"]: row for row in results.anova}
     sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     labelled = [
@@ -215,9 +238,6 @@ def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataF
     results.rounds_reason = _reason(tests["rounds"])
     if Condition.MARKET_RESEARCH.value in workshop.conditions:
         _add_research(results, tests, only_round, workshop.ask_empathy)
-    results.items = _item_rows(workshop, item_stats(long))
-    results.question = _shared_question(results.items)
-    results.charts = _charts(results, metrics)
 
 
 def comparison_reading(pair: dict, items: int, groups: int) -> dict:

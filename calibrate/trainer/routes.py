@@ -23,7 +23,7 @@ from calibrate.trainer import bp, services, slides
 from calibrate.trainer.lookups import join_base, join_url, qr_svg, workshop_or_404
 from calibrate.trainer.next_step import next_step
 from calibrate.trainer.forms import PowerQuery, WorkshopForm
-from calibrate.trainer.results import workshop_results
+from calibrate.trainer.results import LIVE, PROGRESS, REPORT, workshop_results
 
 
 @bp.get("/")
@@ -75,7 +75,7 @@ def power_panel():
     return render_template("trainer/_power.html", plan=plan, problems=problems), (200 if valid else 400)
 
 
-def _page(template: str, workshop_id: int, *, with_model: bool = False, for_the_room: bool = False) -> str:
+def _page(template: str, workshop_id: int, *, detail: str = LIVE, for_the_room: bool = False) -> str:
     """Render a page about one of the trainer's workshops with its results as of now.
 
     Pages the room sees (projector, report) are in the workshop's language unless
@@ -84,7 +84,7 @@ def _page(template: str, workshop_id: int, *, with_model: bool = False, for_the_
     workshop = workshop_or_404(workshop_id)
     if for_the_room:
         use_workshop_language(workshop.language)
-    return _render(template, workshop, workshop_results(workshop, with_model=with_model))
+    return _render(template, workshop, workshop_results(workshop, detail=detail))
 
 
 def _render(template: str, workshop, results) -> str:
@@ -102,7 +102,7 @@ def _render(template: str, workshop, results) -> str:
 
 @bp.get("/workshops/<int:workshop_id>")
 def workshop(workshop_id: int):
-    return _page("trainer/workshop.html", workshop_id)
+    return _page("trainer/workshop.html", workshop_id, detail=PROGRESS)
 
 
 @bp.post("/workshops/<int:workshop_id>/<any(" + ", ".join(repr(name) for name in services.ACTIONS) + "):action>")
@@ -158,7 +158,7 @@ def slide(workshop_id: int):
 
 @bp.get("/workshops/<int:workshop_id>/report")
 def report(workshop_id: int):
-    return _page("trainer/report.html", workshop_id, with_model=True, for_the_room=True)
+    return _page("trainer/report.html", workshop_id, detail=REPORT, for_the_room=True)
 
 
 @bp.get("/workshops/<int:workshop_id>/responses.csv")
