@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from calibrate.auth.forms import email_field, new_password_field
+from calibrate.infra.form_fields import AppForm
 from calibrate.models import Role
 
 ROLE_LABELS = {
@@ -17,7 +17,7 @@ ROLE_LABELS = {
 }
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(AppForm):
     email = email_field()
     role = SelectField(
         _l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], default=Role.TRAINER.value
@@ -25,5 +25,5 @@ class NewUserForm(FlaskForm):
     password = new_password_field(_l("Initial password"))
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(AppForm):
     """No fields: a CSRF-protected button that ends every session of one account."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -19,7 +18,7 @@ from calibrate.domain.conditions import CONDITIONS
 from calibrate.domain.exercise_text import localised
 from calibrate.domain.exports import FORMATS
 from calibrate.domain.scope import Selection
-from calibrate.infra.form_fields import WholeNumberField
+from calibrate.infra.form_fields import AppForm, WholeNumberField
 from calibrate.models import Exercise, Workshop
 
 MAX_RETENTION_DAYS = 36500
@@ -78,7 +77,7 @@ class DownloadForm(Form):
     format = SelectField(_l("Format"), choices=[SelectChoice(fmt, fmt.upper() if fmt != "parquet" else "Parquet") for fmt in FORMATS])
 
 
-class DeletionForm(FlaskForm):
+class DeletionForm(AppForm):
     """What to delete (a workshop's data, one participant, or everyone last seen over N days ago) and the confirmation.
 
     `expected` carries the count the person confirmed; if the data changed since,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
+
+from calibrate.infra.form_fields import AppForm
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -43,13 +44,13 @@ def email_field() -> EmailField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = email_field()
     password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password."))])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(AppForm):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired(message=_l("Enter your current password."))])
     new_password = new_password_field(_l("New password"))
     confirm = PasswordField(
@@ -59,7 +60,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     """A new personal access token for the JSON API: a name to recognise it by, and whether it may delete."""
 
     name = StringField(

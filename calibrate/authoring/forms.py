@@ -9,7 +9,6 @@ the item's number rather than by WTForms, so every problem appears in one list.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +16,7 @@ from wtforms.validators import Length, Optional
 
 from calibrate.authoring.survey_items import STATISTICS
 from calibrate.domain.exercises import DECISION_KINDS, MAX_ITEMS, MAX_TEXT, SHORT_TEXT
+from calibrate.infra.form_fields import AppForm
 
 NO_COLUMN = SelectChoice("", _l("(none)"))
 MAX_SHORT = 120
@@ -30,7 +30,7 @@ def _text(label: str, **kwargs) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), Length(max=MAX_TEXT)], **kwargs)
 
 
-class ExerciseFilesForm(FlaskForm):
+class ExerciseFilesForm(AppForm):
     """exercise.toml and items.csv as two files, or both in one zip."""
 
     exercise_toml = FileField("exercise.toml")
@@ -40,7 +40,7 @@ class ExerciseFilesForm(FlaskForm):
     submit = SubmitField(_l("Check and save"))
 
 
-class SurveyFileForm(FlaskForm):
+class SurveyFileForm(AppForm):
     survey = FileField(_l("Survey file (.csv or .xlsx)"), validators=[FileRequired(_l("Choose a file to upload."))])
     submit = SubmitField(_l("Upload"))
 
@@ -67,7 +67,7 @@ class ItemSpecForm(Form):
     own_max = _short(_l("to"), 32, default="100")
 
 
-class DraftForm(FlaskForm):
+class DraftForm(AppForm):
     weight = SelectField(_l("Weight column"), validate_choice=False)
     cluster = SelectField(_l("Respondent or cluster column"), validate_choice=False,
                           description=_l("Rows with the same value are one respondent (or cluster): needed when a "

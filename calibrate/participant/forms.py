@@ -13,13 +13,13 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from calibrate.domain.questionnaire import load_questionnaire
 from analysis import units
+from calibrate.infra.form_fields import AppForm
 from calibrate.infra.wording import decimal_sign, page_wording
 from calibrate.models import Item
 from calibrate.participant.services import Answer
@@ -27,7 +27,7 @@ from calibrate.participant.services import Answer
 MAX_NUMBER_TEXT = 32
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(AppForm):
     pseudonym = StringField(
         _l("Pseudonym (optional)"),
         validators=[Optional(), Length(max=40, message=_l("Keep the pseudonym under 40 characters."))],
@@ -43,18 +43,18 @@ class ConsentForm(FlaskForm):
     join_key = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """No fields: a CSRF-protected confirmation button."""
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(AppForm):
     code = StringField(
         _l("Workshop code"),
         validators=[InputRequired(message=_l("Enter the code your trainer shows.")), Length(max=12)],
     )
 
 
-class InstructionsForm(FlaskForm):
+class InstructionsForm(AppForm):
     description = TextAreaField(
         _l("Describe a typical customer"),
         validators=[Optional(), Length(max=2000, message=_l("Please keep it under 2,000 characters."))],
@@ -134,7 +134,7 @@ def parse_answer(texts: Mapping[str, str | None], item: Item, ask_intervals: boo
 
 
 @lru_cache(maxsize=1)
-def _questionnaire_form_class() -> type[FlaskForm]:
+def _questionnaire_form_class() -> type[AppForm]:
     """The questionnaire's form class, built once from its data file: one required radio question per item."""
     questionnaire = load_questionnaire()
     choices = [
@@ -147,9 +147,9 @@ def _questionnaire_form_class() -> type[FlaskForm]:
         )
         for item in questionnaire.items
     }
-    return type("QuestionnaireForm", (FlaskForm,), fields)
+    return type("QuestionnaireForm", (AppForm,), fields)
 
 
-def questionnaire_form() -> FlaskForm:
+def questionnaire_form() -> AppForm:
     """A fresh questionnaire form for this request (the class is built once)."""
     return _questionnaire_form_class()()

@@ -7,8 +7,9 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Connection, select
+from sqlalchemy.orm import joinedload
 
-from calibrate.domain import round_results
+from calibrate.domain import exercise_cache, round_results
 from calibrate.domain.conditions import condition_text
 from calibrate.domain.exercise_catalogue import landing_exercises, public_exercise
 from calibrate.domain.long_format import long_frame
@@ -84,7 +85,9 @@ def join_by_code():
 @bp.route("/j/<code>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.join_limit, methods=["POST"])
 def join(code: str):
-    workshop = db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(code)))
+    workshop = db.session.scalar(
+        select(Workshop).options(joinedload(Workshop.exercise)).where(Workshop.code == normalise_code(code))
+    )
     if workshop is not None:
         use_workshop_language(workshop.language)
     if workshop is None or workshop.state == WorkshopState.DRAFT.value:
@@ -100,10 +103,11 @@ def join(code: str):
 
 def _start_page(exercise: Exercise, form: ConsentForm, workshop: Workshop | None) -> str:
     """The consent page, saying how many items the first round has and whether a second follows."""
-    first_round = len(round_items(exercise.items, workshop, 1))
+    items = exercise_cache.exercise_items(exercise.id, exercise.content_hash).items  # not the ORM rows
+    first_round = len(round_items(items, workshop, 1))
     return render_template(
         "participant/start.html", exercise=exercise, form=form, workshop=workshop, first_round=first_round,
-        second_round=len(exercise.items) - first_round if workshop is not None and workshop.round2_enabled else 0,
+        second_round=len(items) - first_round if workshop is not None and workshop.round2_enabled else 0,
     )
 
 

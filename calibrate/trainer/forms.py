@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from calibrate.domain.conditions import CONDITIONS, ConditionText
 from calibrate.domain.exercise_text import localised
-from calibrate.infra.form_fields import WholeNumberField
+from calibrate.infra.form_fields import AppForm, WholeNumberField
 from calibrate.infra.i18n import LANGUAGES
 from calibrate.models import Condition, Exercise, Workshop
 from calibrate.trainer.services import (
@@ -129,7 +128,7 @@ class PowerQuery(PlanFields):
         self.set_exercises(exercises)
 
 
-class WorkshopForm(FlaskForm, PlanFields):
+class WorkshopForm(AppForm, PlanFields):
     title = StringField(
         _l("Title"),
         validators=[InputRequired(message=_l("Give the workshop a title.")), Length(max=200)],

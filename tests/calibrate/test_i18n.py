@@ -98,3 +98,21 @@ def test_the_item_page_follows_the_workshop_language(app_ctx, client, exercises)
     client.post(f"/p/{token}/instructions", data={"description": "Retired teachers who vote in every election."})
     page = client.get(f"/p/{token}", follow_redirects=True, headers={"Accept-Language": "en"})
     assert "/item/" in page.request.path and '<html lang="de">' in page.text
+
+
+@pytest.mark.parametrize(("language", "message"), [("en", "This field is required."), ("de", "Dieses Feld wird benötigt.")])
+def test_wtforms_own_messages_follow_the_page_language(app, language, message):
+    """AppForm keeps WTForms' catalogue per language instead of reading it in every request; the words stay right."""
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from calibrate.infra.form_fields import AppForm
+
+    class Probe(AppForm):
+        name = StringField(validators=[DataRequired()])
+
+    for _ in range(2):  # the second form reads the kept catalogue
+        with app.test_request_context("/", method="POST", data={}, headers={"Accept-Language": language}):
+            form = Probe(meta={"csrf": False})
+            assert not form.validate()
+            assert form.name.errors == [message]
