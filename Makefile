@@ -46,7 +46,7 @@ debian-package:
 
 ## Run every test (set CALIBRATE_TEST_DATABASE_URL to also use PostgreSQL).
 test: install-dev test-packages
-	$(BIN)/python -m pytest; status=$$?; \
+	$(BIN)/python -m pytest -n auto --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
 
