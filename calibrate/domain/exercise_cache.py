@@ -146,6 +146,11 @@ def exercise_items(exercise_id: int, content_hash: str) -> ExerciseSnapshot:
     return fresh
 
 
+def items_of(exercise: Exercise) -> tuple[CachedItem, ...]:
+    """An exercise's items in position order from the snapshot of its current version, not as ORM rows."""
+    return exercise_items(exercise.id, exercise.content_hash).items
+
+
 def clear(exercise_id: int | None = None) -> None:
     """Forget one exercise's snapshot, or all of them (the loader calls this after writing)."""
     with _lock:

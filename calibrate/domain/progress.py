@@ -141,7 +141,12 @@ def progress(participant: Participant, answered: dict[int, int], items: Sequence
     return decide(_facts(participant, workshop, _round_sizes(items, workshop), answered))
 
 
-def room_progress(workshop: Workshop, people: Sequence[Participant], answered: dict[int, dict[int, int]]) -> list[Progress]:
-    """Progress of everyone in a workshop at once; ``answered`` maps participant id → {round: items answered}."""
-    sizes = _round_sizes(workshop.exercise.items, workshop)
+def room_progress(
+    workshop: Workshop, people: Sequence[Participant], answered: dict[int, dict[int, int]], items: Sequence[Item]
+) -> list[Progress]:
+    """Progress of everyone in a workshop at once; ``answered`` maps participant id → {round: items answered}.
+
+    ``items`` are the exercise's items in position order (the trainer pages pass the per-process snapshot).
+    """
+    sizes = _round_sizes(items, workshop)
     return [decide(_facts(person, workshop, sizes, answered.get(person.id, {}))) for person in people]

@@ -103,7 +103,7 @@ def join(code: str):
 
 def _start_page(exercise: Exercise, form: ConsentForm, workshop: Workshop | None) -> str:
     """The consent page, saying how many items the first round has and whether a second follows."""
-    items = exercise_cache.exercise_items(exercise.id, exercise.content_hash).items  # not the ORM rows
+    items = exercise_cache.items_of(exercise)
     first_round = len(round_items(items, workshop, 1))
     return render_template(
         "participant/start.html", exercise=exercise, form=form, workshop=workshop, first_round=first_round,

@@ -319,8 +319,7 @@ def _stamp_unstamped_rounds(visit: Visit) -> None:
 
 def exercise_items(participant: Participant) -> tuple[CachedItem, ...]:
     """The participant's exercise's items in position order, from the per-process snapshot."""
-    exercise = participant.exercise
-    return exercise_cache.exercise_items(exercise.id, exercise.content_hash).items
+    return exercise_cache.items_of(participant.exercise)
 
 
 def items_for_round(participant: Participant, round_no: int) -> list[CachedItem]:

@@ -34,7 +34,9 @@ from analysis import (
     welch_anova,
 )
 from analysis.power import comparison_power, percent
+from calibrate.domain import exercise_cache
 from calibrate.domain.conditions import condition_text, with_condition_labels
+from calibrate.domain.exercise_cache import CachedItem
 from calibrate.domain.exercise_text import localised
 from calibrate.infra.extensions import db
 from calibrate.models import Condition, Participant, Workshop, utcnow
@@ -98,7 +100,8 @@ def workshop_results(workshop: Workshop, *, detail: str = LIVE) -> WorkshopResul
     """
     long = long_frame(workshop_ids=[workshop.id])
     people = list(db.session.scalars(select(Participant).where(Participant.workshop_id == workshop.id)))
-    status = _status_frame(workshop, people, long)
+    items = exercise_cache.items_of(workshop.exercise)  # the snapshot, not ORM rows, at every poll
+    status = _status_frame(workshop, people, long, items)
     idle = _idle(status)
     results = WorkshopResults(
         participation=_participation(workshop, status),
@@ -108,7 +111,7 @@ def workshop_results(workshop: Workshop, *, detail: str = LIVE) -> WorkshopResul
         idle_in_round={r: sum(person["open_round"] == r for person in idle) for r in ROUNDS},
     )
     if not long.empty and detail != PROGRESS:
-        _add_statistics(results, workshop, long, detail)
+        _add_statistics(results, workshop, long, items, detail)
         if detail == REPORT:
             _add_pooled_model(results, long)
     return results
@@ -118,14 +121,14 @@ def workshop_results(workshop: Workshop, *, detail: str = LIVE) -> WorkshopResul
 # Who is where
 
 
-def _status_frame(workshop: Workshop, people: list[Participant], long: pd.DataFrame) -> pd.DataFrame:
+def _status_frame(workshop: Workshop, people: list[Participant], long: pd.DataFrame, items: tuple[CachedItem, ...]) -> pd.DataFrame:
     """One row per participant: condition, progress in each round and seconds since last seen."""
     answered = long.groupby(["participant_id", "round"]).size()
     by_person: dict[int, dict[int, int]] = {}
     for (participant_id, round_no), count in answered.items():
         by_person.setdefault(int(participant_id), {})[int(round_no)] = int(count)
-    now_of = room_progress(workshop, people, by_person)
-    sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
+    now_of = room_progress(workshop, people, by_person, items)
+    sizes = {r: len(round_items(items, workshop, r)) for r in ROUNDS}
     frame = pd.DataFrame(
         {
             "id": np.array([p.id for p in people], dtype=int),
@@ -203,24 +206,29 @@ def _whereabouts(row) -> str:
 # Group statistics from the engine
 
 
-def _add_statistics(results: WorkshopResults, workshop: Workshop, long: pd.DataFrame, detail: str) -> None:
+def _add_statistics(
+    results: WorkshopResults, workshop: Workshop, long: pd.DataFrame, items: tuple[CachedItem, ...], detail: str
+) -> None:
     metrics = person_metrics(long)
     only_round = int(metrics["round"].iloc[0])
     results.overall = _rows(_with_round(egocentrism_test(metrics), only_round))
     by_condition = egocentrism_test(metrics, by=["condition"])
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
     results.anova = _rows(_with_round(welch_anova(metrics), only_round))
-    results.items = _item_rows(workshop, item_stats(long))
+    results.items = _item_rows(workshop, items, item_stats(long))
     results.question = _shared_question(results.items)
     results.charts = _charts(results, metrics)
     if detail == REPORT:
-        _add_report_tests(results, workshop, group_tests(metrics), only_round)
+        sizes = {r: len(round_items(items, workshop, r)) for r in ROUNDS}
+        _add_report_tests(results, workshop, group_tests(metrics), only_round, sizes)
 
 
-def _add_report_tests(results: WorkshopResults, workshop: Workshop, tests: dict, only_round: int) -> None:
-    """The tests only the report shows: condition pairs with their power, empathy, rounds and research use."""
+def _add_report_tests(results: WorkshopResults, workshop: Workshop, tests: dict, only_round: int, sizes: dict) -> None:
+    """The tests only the report shows: condition pairs with their power, empathy, rounds and research use.
+
+    ``sizes`` are the number of items in each round, which the power of a comparison depends on.
+    """
     anova = {row["round"]: row for row in results.anova}
-    sizes = {r: len(round_items(workshop.exercise.items, workshop, r)) for r in ROUNDS}
     labelled = [
         {**row, "label_A": str(condition_text(row["A"]).label), "label_B": str(condition_text(row["B"]).label)}
         for row in _rows(_with_round(tests["pairs"], only_round))
@@ -365,14 +373,14 @@ def _condition_rows(egocentrism: pd.DataFrame, metrics: pd.DataFrame) -> list[di
     return [{**row, "label": str(condition_text(row["condition"]).label)} for row in _rows(merged)]
 
 
-def _item_rows(workshop: Workshop, stats: pd.DataFrame) -> list[dict]:
+def _item_rows(workshop: Workshop, exercise_items: tuple[CachedItem, ...], stats: pd.DataFrame) -> list[dict]:
     """Per-item statistics in the order and with the numbers participants saw: 1, 2, 3 … within each round."""
     seen_as = {
         item.item_key: (round_no, number)
         for round_no in ROUNDS
-        for number, item in enumerate(round_items(workshop.exercise.items, workshop, round_no), start=1)
+        for number, item in enumerate(round_items(exercise_items, workshop, round_no), start=1)
     }
-    items = {item.item_key: item for item in workshop.exercise.items}
+    items = {item.item_key: item for item in exercise_items}
     rows = []
     for row in _rows(stats):
         item = items[row["item_id"]]
