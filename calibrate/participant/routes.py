@@ -68,7 +68,7 @@ def start(slug: str):
     form = ConsentForm(join_key=issue_join_key())
     if form.validate_on_submit():
         participant = services.start_self_serve(exercise, form.pseudonym.data, token_for_join_key(form.join_key.data))
-        return redirect(url_for(".resume", token=participant.token))
+        return _to_first_page(participant.token)
     return _start_page(exercise, form, None)
 
 
@@ -97,8 +97,14 @@ def join(code: str):
     form = ConsentForm(join_key=issue_join_key())
     if form.validate_on_submit():
         participant = services.join_workshop(workshop, form.pseudonym.data, token_for_join_key(form.join_key.data))
-        return redirect(url_for(".resume", token=participant.token))
+        return _to_first_page(participant.token)
     return _start_page(workshop.exercise, form, workshop)
+
+
+def _to_first_page(token: str):
+    """Straight to the page a participant who has just joined belongs on (the instructions, or further on a repeated
+    join), not through their private link: in a room that joins at once, the detour was a request per person."""
+    return redirect(_next_url(visit_or_404(token)))
 
 
 def _start_page(exercise: Exercise, form: ConsentForm, workshop: Workshop | None) -> str:
