@@ -212,3 +212,18 @@ def test_the_report_fits_the_mixed_model_once_per_set_of_answers(trainer_client,
     db.session.commit()
     trainer_client.get(report)
     assert len(fits) == 2
+
+
+def test_live_pages_compute_what_they_draw_and_the_report_everything(app_ctx, new_workshop):
+    """The 2 s polls skip the report's tests (Games-Howell pairs integrate numerically); the numbers they share agree."""
+    from calibrate.trainer.results import LIVE, PROGRESS, REPORT, workshop_results
+
+    workshop = new_workshop(conditions=("control", "perspective"), ask_empathy=True)
+    simulate_room(workshop, 12, empathy=True)
+    live, report, progress = (workshop_results(workshop, detail=d) for d in (LIVE, REPORT, PROGRESS))
+    assert live.overall and live.by_condition and live.anova and live.items and live.charts["egocentric"]
+    assert not (live.pairs or live.empathy or live.rounds or live.pooled)
+    assert report.pairs and report.empathy and report.pooled
+    for name in ("overall", "by_condition", "anova", "items", "charts", "totals", "participation"):
+        assert getattr(live, name) == getattr(report, name), name
+    assert progress.totals == live.totals and progress.participation == live.participation and not progress.overall
