@@ -85,9 +85,10 @@ def join_by_code():
 @bp.route("/j/<code>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.join_limit, methods=["POST"])
 def join(code: str):
-    workshop = db.session.scalar(
-        select(Workshop).options(joinedload(Workshop.exercise)).where(Workshop.code == normalise_code(code))
-    )
+    query = select(Workshop).where(Workshop.code == normalise_code(code))
+    if request.method == "GET":  # the consent page shows the exercise; joining needs only its id
+        query = query.options(joinedload(Workshop.exercise))
+    workshop = db.session.scalar(query)
     if workshop is not None:
         use_workshop_language(workshop.language)
     if workshop is None or workshop.state == WorkshopState.DRAFT.value:
