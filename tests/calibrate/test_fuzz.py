@@ -18,6 +18,7 @@ from sqlalchemy import select
 from calibrate.infra.extensions import db
 from calibrate.models import Item, Participant, Response, User, Workshop
 from tests.calibrate.test_security import count, start_participant
+from tests.participant.conftest import token_from
 from tests.trainer.rooms import PASSWORD, make_account, make_workshop, sign_in, signed_in_client
 
 TRAINER_EMAIL = "kim@example.org"
@@ -156,7 +157,8 @@ def test_join_by_code_form(client, workshop_code, code):
 def test_instructions_form(app, workshop_code, description):
     client = app.test_client()
     joined = client.post(f"/j/{workshop_code}", data={"consent": "y"})
-    token = joined.headers["Location"].rstrip("/").split("/")[-1]
+    assert joined.headers["Location"].endswith("/instructions"), "joining leads straight to the instructions"
+    token = token_from(joined.headers["Location"])
     response = client.post(f"/p/{token}/instructions", data=form(description=description))
     assert answered(response), response.text[:500]
     db.session.expire_all()

@@ -13,6 +13,7 @@ from calibrate.infra.extensions import db
 from calibrate.infra.i18n import COOKIE
 import calibrate
 from tests.languages import english_words
+from tests.participant.conftest import token_from
 from tests.trainer.rooms import make_account, make_workshop
 
 CATALOGUES = Path(calibrate.__file__).parent / "translations"
@@ -94,7 +95,7 @@ def test_the_item_page_follows_the_workshop_language(app_ctx, client, exercises)
     workshop.language = "de"
     db.session.commit()
     joined = client.post(f"/j/{workshop.code}", data={"consent": "y"}, headers={"Accept-Language": "en"})
-    token = joined.headers["Location"].rsplit("/", 1)[-1]
+    token = token_from(joined.headers["Location"])
     client.post(f"/p/{token}/instructions", data={"description": "Retired teachers who vote in every election."})
     page = client.get(f"/p/{token}", follow_redirects=True, headers={"Accept-Language": "en"})
     assert "/item/" in page.request.path and '<html lang="de">' in page.text
