@@ -532,13 +532,13 @@ def _first_per_person(values: pd.Series | np.ndarray, groups: _Groups) -> np.nda
     numbers: two pandas group-bys cost milliseconds even for one person.
     """
     rows = np.flatnonzero(np.asarray(pd.notna(values)))
-    none = len(values)  # row number of the missing value appended below
-    first_of_group = np.full(len(groups.person_of_group), none)
+    missing_row = len(values)  # the row number of the missing value appended below
+    first_of_group = np.full(len(groups.person_of_group), missing_row)
     np.minimum.at(first_of_group, groups.codes[rows], rows)
     n_persons = int(groups.person_codes.max()) + 1 if len(groups.person_codes) else 0
-    first_of_person = np.full(n_persons, none)
+    first_of_person = np.full(n_persons, missing_row)
     np.minimum.at(first_of_person, groups.person_codes[rows], rows)
-    chosen = np.where(first_of_group < none, first_of_group, first_of_person[groups.person_of_group])
+    chosen = np.where(first_of_group < missing_row, first_of_group, first_of_person[groups.person_of_group])
     if values.dtype.kind == "f":
         return np.append(np.asarray(values, dtype=float), np.nan)[chosen]
     return np.append(np.asarray(values, dtype=object), np.nan)[chosen]
