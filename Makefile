@@ -44,10 +44,19 @@ debian-package:
 	@SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get install -y $(PACKAGE) || { $$SUDO apt-get update && $$SUDO apt-get install -y $(PACKAGE); }
 
-## Run every test (set CALIBRATE_TEST_DATABASE_URL to also use PostgreSQL).
+# With CALIBRATE_TEST_DATABASE_URL (PostgreSQL), these run a second time on SQLite, the database of `make run`:
+# the participant flow (its upsert and reads are written per dialect), the stored data and the trainer's results.
+SQLITE_TESTS := tests/participant tests/calibrate/domain tests/calibrate/test_models.py tests/trainer/test_results.py
+
+## Run every test, one worker per core (set CALIBRATE_TEST_DATABASE_URL to use PostgreSQL, and SQLite for SQLITE_TESTS).
 test: install-dev test-packages
 	$(BIN)/python -m pytest -n auto --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	if [ $$status -eq 0 ] && [ -n "$$CALIBRATE_TEST_DATABASE_URL" ]; then \
+	  echo "Again on SQLite: $(SQLITE_TESTS)"; \
+	  CALIBRATE_TEST_DATABASE_URL= $(BIN)/python -m pytest -n auto --dist loadfile -q $(SQLITE_TESTS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no SQLite tests: failing" >&2; exit 1; fi; \
+	fi; \
 	exit $$status
 
 ## Refresh the committed screenshots in docs/screenshots/ from the browser tests.
