@@ -211,16 +211,19 @@ def _add_statistics(
 ) -> None:
     metrics = person_metrics(long)
     only_round = int(metrics["round"].iloc[0])
-    results.overall = _rows(_with_round(egocentrism_test(metrics), only_round))
+    # The report runs every test once; the live pages only the two they draw.
+    tests = (group_tests(metrics) if detail == REPORT
+             else {"egocentrism": egocentrism_test(metrics), "conditions": welch_anova(metrics)})
+    results.overall = _rows(_with_round(tests["egocentrism"], only_round))
     by_condition = egocentrism_test(metrics, by=["condition"])
     results.by_condition = _condition_rows(_with_round(by_condition, only_round), metrics)
-    results.anova = _rows(_with_round(welch_anova(metrics), only_round))
+    results.anova = _rows(_with_round(tests["conditions"], only_round))
     results.items = _item_rows(workshop, items, item_stats(long))
     results.question = _shared_question(results.items)
     results.charts = _charts(results, metrics)
     if detail == REPORT:
         sizes = {r: len(round_items(items, workshop, r)) for r in ROUNDS}
-        _add_report_tests(results, workshop, group_tests(metrics), only_round, sizes)
+        _add_report_tests(results, workshop, tests, only_round, sizes)
 
 
 def _add_report_tests(results: WorkshopResults, workshop: Workshop, tests: dict, only_round: int, sizes: dict) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from contextlib import contextmanager
 
 import pytest
-
 from sqlalchemy import func, select
 
 from calibrate.domain import exercise_cache, exercise_catalogue
