@@ -8,7 +8,7 @@ Both apps serve the same two pages on the same data, under gunicorn (sync worker
 
 * Calibrate: `GET /p/<token>/r1/item/<n>` and its POST (CSRF, validation, conditions,
   rate limit in Redis, progress, the upsert, the redirect to the next page), exactly as
-  in production (`CALIBRATE_ENV=production`).
+  in production (`CALIBRATE_ENV=production`, JSON access lines).
 * The ceiling, written below (`bare_app`): the same item page with a form, and a POST
   that reads participant + item, parses the four numbers, upserts the answer into the
   same `response` table and redirects to the next item. One statement per GET, two per
@@ -164,6 +164,7 @@ def prepare(args, workdir: Path) -> tuple[dict, list[dict], dict[str, list[str]]
         "CALIBRATE_DATABASE_URL": url,
         "CALIBRATE_SECRET_KEY": secrets.token_hex(32),
         "CALIBRATE_LOG_LEVEL": "INFO",
+        "CALIBRATE_LOG_FORMAT": "json",  # as docs/deploy.md sets it: an access line per request, as JSON
     }
     env.pop("REDIS_URL", None)
     if args.redis_url:
@@ -391,12 +392,10 @@ class App:
 
 def main() -> int:
     args = parse_args()
-    import flask
-    import psycopg
-    import sqlalchemy
+    from importlib.metadata import version
 
-    print(f"machine: {os.cpu_count()} cores, CPython {sys.version.split()[0]}, Flask {flask.__version__}, "
-          f"SQLAlchemy {sqlalchemy.__version__}, psycopg {psycopg.__version__}", flush=True)
+    print(f"machine: {os.cpu_count()} cores, CPython {sys.version.split()[0]}, Flask {version('flask')}, "
+          f"SQLAlchemy {version('sqlalchemy')}, psycopg {version('psycopg')}", flush=True)
     print(f"workload: {args.items} items, {args.clients} client threads, {args.workers} sync workers per app, "
           f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per app", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-requests-") as tmp:

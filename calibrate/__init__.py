@@ -18,6 +18,7 @@ from calibrate.infra.health import register_health
 from calibrate.infra.i18n import register_i18n
 from calibrate.infra.input_guard import register_input_guard
 from calibrate.infra.logs import configure_logging
+from calibrate.infra.page_templates import PageLanguageEnvironment
 from calibrate.infra.resources import resource_dir
 from calibrate.infra.sessions import SessionCookies
 from calibrate.infra.templating import register_template_helpers
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(resource_dir("templates")),
     )
+    app.jinja_environment = PageLanguageEnvironment  # before anything reads app.jinja_env
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:

@@ -5,10 +5,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from calibrate.infra.csrf_tokens import KeptCSRFProtect
 from calibrate.infra.security_headers import CachedTalisman
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
@@ -47,7 +47,7 @@ class Base(DeclarativeBase):
 # computing the next page would otherwise cost on every saved answer.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-csrf = CSRFProtect()
+csrf = KeptCSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 talisman = CachedTalisman()

@@ -75,10 +75,17 @@ def _walk_json(value, where: str):
 
 
 def _places():
-    """(message for the place, name of the place, text) for everything a view could read from the request."""
+    """(message for the place, name of the place, text) for everything a view could read from the request.
+
+    A request without a content type (every page a browser opens) has no form, file or JSON
+    body for Werkzeug to parse, so only its address and query are looked at.
+    """
     yield _ADDRESS, "", request.path
-    for name, value in request.args.items(multi=True):
-        yield _QUERY, name, name + value
+    if request.query_string:
+        for name, value in request.args.items(multi=True):
+            yield _QUERY, name, name + value
+    if not request.environ.get("CONTENT_TYPE"):
+        return
     for name, value in request.form.items(multi=True):
         yield _FIELD, name, name + value
     for name, upload in request.files.items(multi=True):

@@ -61,11 +61,27 @@ class _NoRequestLines(logging.Filter):
 
 
 class JsonLines(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, route and traceback."""
+    """One JSON object per line: time, level, logger, message, request id, route and traceback.
+
+    Every request writes one (its access line), so the time's date and clock part is formatted
+    once per second, and one JSON encoder serves every line.
+    """
+
+    _encode = json.JSONEncoder(ensure_ascii=False).encode
+    _second: tuple[int, str] = (-1, "")
+
+    def utc_time(self, record: logging.LogRecord) -> str:
+        """ISO 8601 in UTC to the millisecond, e.g. '2026-11-28T07:38:04.123+00:00'."""
+        second, text = self._second
+        if second != int(record.created):
+            second = int(record.created)
+            text = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = (second, text)
+        return f"{text}.{int(record.msecs):03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": self.utc_time(record),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -77,7 +93,7 @@ class JsonLines(logging.Formatter):
                 entry[extra] = getattr(record, extra)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return self._encode(entry)
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(route)s] %(message)s"

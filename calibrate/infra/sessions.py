@@ -4,10 +4,12 @@ Every request opens the session (it holds the CSRF secret), and Flask builds a n
 itsdangerous serializer for each open and save; building it costs about as much as
 checking the cookie's signature. A participant sends the same cookie with every page
 (an unchanged session is not sent again), so a cookie whose signature was checked once
-is remembered with its signing time: later its payload is only decoded, and its age is
-still checked against the session lifetime. Only cookies that passed the check are
-remembered, at most ``KEPT_COOKIES`` per process, and the memory is dropped whenever the
-secret key changes. The cookie, its signature and its keys are Flask's own.
+is remembered with its signing time and, when it holds only plain values (strings,
+numbers: a participant's holds just the CSRF secret), its decoded payload; its age is
+still checked against the session lifetime on every request. Only cookies that passed
+the check are remembered, at most ``KEPT_COOKIES`` per process, and the memory is
+dropped whenever the secret key changes. The cookie, its signature and its keys are
+Flask's own.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
-        self._checked = Kept(KEPT_COOKIES)  # cookie -> when it was signed (seconds since the epoch)
+        # cookie -> (when it was signed, in seconds since the epoch; its payload if plain values only, else None)
+        self._checked = Kept(KEPT_COOKIES)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -47,14 +50,25 @@ class SessionCookies(SecureCookieSessionInterface):
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        signed_at = self._checked.get(cookie)
-        if signed_at is not None:
-            if 0 <= int(time.time()) - signed_at <= max_age:  # itsdangerous' own age rule
-                return self.session_class(serializer.load_payload(cookie.rsplit(".", 2)[0].encode()))
-            return self.session_class()
+        checked = self._checked.get(cookie)
+        if checked is not None:
+            signed_at, data = checked
+            if not 0 <= int(time.time()) - signed_at <= max_age:  # itsdangerous' own age rule
+                return self.session_class()
+            if data is None:
+                data = serializer.load_payload(cookie.rsplit(".", 2)[0].encode())
+            return self.session_class(data)  # a copy: the kept payload is never changed
         try:
             data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        self._checked.keep(cookie, int(signed.timestamp()))
+        self._checked.keep(cookie, (int(signed.timestamp()), data.copy() if _plain(data) else None))
         return self.session_class(data)
+
+
+PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+def _plain(data: dict) -> bool:
+    """Whether every value is immutable, so that a shallow copy of the payload cannot change what is kept."""
+    return all(type(value) in PLAIN_TYPES for value in data.values())

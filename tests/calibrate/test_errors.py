@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
@@ -87,3 +88,13 @@ def test_json_log_lines_are_one_object_per_line(with_exception):
     assert "\n" not in line
     assert entry["message"] == "saved x" and entry["request_id"] == "abc12345" and entry["route"] == "/p/<token>"
     assert ("exception" in entry) is with_exception
+
+
+@pytest.mark.parametrize("created", [0.0, 1795678684.0, 1795678684.9996, 1795678685.5, 1798761599.999])
+def test_json_log_times_are_utc_to_the_millisecond(created):
+    formatter = JsonLines()
+    for _ in range(2):  # the second line in the same second reads the kept date and clock
+        record = logging.LogRecord("calibrate", logging.INFO, __file__, 1, "x", (), None)
+        record.created, record.msecs = created, int((created - int(created)) * 1000)
+        expected = datetime.fromtimestamp(int(created), timezone.utc).replace(microsecond=int(record.msecs) * 1000)
+        assert json.loads(formatter.format(record))["time"] == expected.isoformat(timespec="milliseconds")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from flask import request
 
 from calibrate.infra import sessions
@@ -27,6 +29,16 @@ def test_a_remembered_cookie_opens_to_the_same_session(app_factory):
     assert first == second == {"csrf_token": "abc", "_flashes": [("info", "Saved.")]}
     first["_flashes"].append(("info", "changed in one request"))
     assert _opened(app, cookie)["_flashes"] == [("info", "Saved.")], "each request gets its own copy"
+
+
+def test_a_cookie_of_plain_values_is_decoded_once(app_factory, monkeypatch):
+    app = app_factory()
+    cookie = _cookie_for(app, {"csrf_token": "abc", "_fresh": False})
+    first = _opened(app, cookie)
+    serializer = app.session_interface.get_signing_serializer(app)
+    monkeypatch.setattr(serializer, "load_payload", lambda *args, **kwargs: pytest.fail("decoded again"))
+    first["csrf_token"] = "changed in one request"
+    assert _opened(app, cookie) == {"csrf_token": "abc", "_fresh": False}, "each request gets its own copy"
 
 
 def test_a_tampered_cookie_is_refused_even_after_the_genuine_one_was_remembered(app_factory):
