@@ -50,6 +50,8 @@ class KeptCSRFProtect(CSRFProtect):
     """Flask-WTF's CSRF protection, passing a token already checked for this session's secret without checking it again."""
 
     def protect(self, apply_exemptions=False):
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return  # what Flask-WTF decides too, after looking up the view's exemption first
         if self._checked_before():
             g.csrf_valid = True
             return

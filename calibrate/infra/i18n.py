@@ -75,7 +75,10 @@ def choose_afresh() -> None:
     """Babel keeps the language on `g`, which lives as long as the app context: a context held open
     across requests (the shell, tests) must not carry one request's language, or the English of work
     done outside a request (loading exercises), into the next. It runs before every other hook, so a
-    request refused early (calibrate.infra.input_guard) is answered in its own language too."""
+    request refused early (calibrate.infra.input_guard) is answered in its own language too. A request
+    in an app context of its own (every request under gunicorn) finds `g` empty: nothing to forget."""
+    if not vars(g._get_current_object()):
+        return
     g.pop("workshop_language", None)
     g.pop("page_language", None)
     refresh()
