@@ -8,8 +8,10 @@ globals and filters and keeps its own compiled templates, and while it compiles 
 :class:`FixedTexts` puts the translation of every ``_("...")`` or ``gettext("...")`` with
 a literal and no words in place of the call. The page reads the same, word for word:
 the translation is the one the template's own ``_`` would have returned at render time
-(calibrate.infra.i18n), markup-safe and %-formatted. Texts with words
-(``_("Item %(number)s of %(total)s", ...)``) and ``{% trans %}`` blocks stay calls.
+(calibrate.infra.i18n), markup-safe and %-formatted. A text with words,
+``_("Item %(number)s of %(total)s", number=n, total=t)``, becomes its translation,
+markup-safe, %-formatted with those words at render time, which escapes them: again what
+the call did. ``{% trans %}`` blocks stay calls.
 """
 
 from __future__ import annotations
@@ -26,35 +28,83 @@ from calibrate.infra.i18n import page_language
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
 
+OPENING = {"lparen", "lbracket", "lbrace"}
+CLOSING = {"rparen", "rbracket", "rbrace"}
+
+
 class FixedTexts(Extension):
-    """Replaces ``_("literal")`` by its translation, marked safe, in environments that have a page language."""
+    """Puts translations in place of ``_("literal")`` and ``_("literal", word=...)`` in environments with a page language."""
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        translate = getattr(self.environment, "fixed_text", None)
-        if translate is None:
+        if getattr(self.environment, "fixed_text", None) is None:
             yield from stream
             return
-        window: list[Token] = []
-        previous_type = None
-        for token in stream:
-            window.append(token)
-            if len(window) < 4:
-                continue
-            name, opening, literal, closing = window
-            if (name.type == "name" and name.value in GETTEXT_NAMES and previous_type != "dot"
-                    and opening.type == "lparen" and literal.type == "string" and closing.type == "rparen"):
-                line = name.lineno
-                yield Token(line, "lparen", "(")
-                yield Token(line, "string", str(translate(literal.value)))
-                yield Token(line, "pipe", "|")
-                yield Token(line, "name", "safe")
-                yield Token(line, "rparen", ")")
-                window.clear()
-                previous_type = "rparen"
-                continue
-            previous_type = name.type
-            yield window.pop(0)
-        yield from window
+        tokens = iter(stream)
+        previous = None
+        for token in tokens:
+            if token.type == "name" and token.value in GETTEXT_NAMES and (previous is None or previous.type != "dot"):
+                call = _call_tokens(token, tokens)
+                folded = self._folded(call)
+                yield from folded if folded is not None else call
+                previous = call[-1]
+            else:
+                yield token
+                previous = token
+
+    def _folded(self, call: list[Token]) -> list[Token] | None:
+        """The tokens of the call's translation, or None when the call is not one with a literal and only named words."""
+        if len(call) < 4 or call[1].type != "lparen" or call[2].type != "string" or call[-1].type != "rparen":
+            return None
+        line, message = call[0].lineno, call[2].value
+        if call[3].type == "rparen":
+            return [Token(line, "lparen", "("), Token(line, "string", str(self.environment.fixed_text(message))),
+                    Token(line, "pipe", "|"), Token(line, "name", "safe"), Token(line, "rparen", ")")]
+        if call[3].type != "comma":
+            return None
+        words = _named_words(call[4:-1])
+        if words is None:
+            return None
+        folded = [Token(line, "lparen", "("), Token(line, "lparen", "("),
+                  Token(line, "string", self.environment.translate(message)), Token(line, "pipe", "|"),
+                  Token(line, "name", "safe"), Token(line, "rparen", ")"), Token(line, "mod", "%"),
+                  Token(line, "lbrace", "{")]
+        for name, value in words:
+            folded += [Token(line, "string", name), Token(line, "colon", ":"), *value, Token(line, "comma", ",")]
+        return folded + [Token(line, "rbrace", "}"), Token(line, "rparen", ")")]
+
+
+def _call_tokens(name: Token, tokens: Iterator[Token]) -> list[Token]:
+    """The name and, when a call follows, every token up to its closing parenthesis."""
+    call = [name]
+    following = next(tokens, None)
+    if following is None:
+        return call
+    call.append(following)
+    if following.type != "lparen":
+        return call
+    depth = 1
+    for token in tokens:
+        call.append(token)
+        depth += (token.type in OPENING) - (token.type in CLOSING)
+        if depth == 0:
+            break
+    return call
+
+
+def _named_words(arguments: list[Token]) -> list[tuple[str, list[Token]]] | None:
+    """``[(name, value tokens)]`` for ``name=value, ...`` (a trailing comma allowed); None for anything else."""
+    words, depth, current = [], 0, []
+    for token in [*arguments, Token(0, "comma", ",")]:
+        if token.type == "comma" and depth == 0:
+            if current:
+                if len(current) < 3 or current[0].type != "name" or current[1].type != "assign":
+                    return None
+                words.append((current[0].value, current[2:]))
+            current = []
+            continue
+        depth += (token.type in OPENING) - (token.type in CLOSING)
+        current.append(token)
+    return words
 
 
 class PageLanguageEnvironment(Environment):
@@ -65,7 +115,8 @@ class PageLanguageEnvironment(Environment):
     fixed texts while compiling (:class:`FixedTexts`).
     """
 
-    fixed_text = None
+    fixed_text = None  # the page language's ``_`` in an overlay
+    translate = None  # the page language's catalogue lookup (gettext without formatting) in an overlay
 
     def __init__(self, app, **options) -> None:
         options["extensions"] = [*options.get("extensions", ()), FixedTexts]
@@ -98,6 +149,6 @@ class PageLanguageEnvironment(Environment):
                 overlay = self._languages.get(language.code)
                 if overlay is None:
                     overlay = self.overlay(cache_size=self.cache.capacity if self.cache is not None else 0)
-                    overlay.fixed_text = translate
+                    overlay.fixed_text, overlay.translate = translate, language.wording.translate
                     self._languages[language.code] = overlay
         return overlay

@@ -121,4 +121,5 @@ def register_template_helpers(app: Flask) -> None:
         LONG_COLUMNS=LONG_COLUMNS,
         decimal_sign=decimal_sign,
         static_url=static_url,
+        fixed_url=fixed_url,
     )
