@@ -43,8 +43,15 @@ def select_language() -> str:
 
 
 def use_workshop_language(language: str | None) -> None:
-    """Pages of a workshop default to the language its trainer chose (None: each person's browser decides)."""
+    """Pages of a workshop default to the language its trainer chose (None: each person's browser decides).
+
+    Usually the workshop is known before anything on the page is translated; when a text was
+    translated earlier in the request, the page's language is chosen again.
+    """
     g.workshop_language = language
+    if "page_language" in g:
+        g.pop("page_language")
+        refresh()
 
 
 def _same_site_path(target: str | None) -> str:

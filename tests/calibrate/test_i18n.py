@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_babel import gettext
 
-from calibrate.infra.extensions import db
-from calibrate.infra.i18n import COOKIE
 import calibrate
+from calibrate.infra.extensions import db
+from calibrate.infra.i18n import COOKIE, current_language, use_workshop_language
 from tests.languages import english_words
 from tests.participant.conftest import token_from
 from tests.trainer.rooms import make_account, make_workshop
@@ -88,6 +89,13 @@ def test_english_words_are_found_on_a_page_and_names_are_allowed():
             "<em>Journal of Marketing Research</em><script>var the = 1;</script></body></html>")
     hits = english_words(page)
     assert len(hits) == 3 and all("Save your answer" in hit for hit in hits)
+
+
+def test_a_workshop_language_set_after_a_text_was_translated_still_takes_effect(app):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert current_language() == "en"
+        use_workshop_language("de")
+        assert current_language() == "de" and str(gettext("Back")) == "Zurück"
 
 
 def test_the_item_page_follows_the_workshop_language(app_ctx, client, exercises):
