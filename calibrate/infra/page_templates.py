@@ -141,14 +141,20 @@ class PageLanguageEnvironment(Environment):
             return self
         language = page_language()
         translate = language.template_callables.get("_")
-        if translate is None:  # outside a request
+        if translate is None:  # no app context: no page language
             return self
         overlay = self._languages.get(language.code)
         if overlay is None:
             with self._lock:
                 overlay = self._languages.get(language.code)
                 if overlay is None:
-                    overlay = self.overlay(cache_size=self.cache.capacity if self.cache is not None else 0)
+                    overlay = self.overlay(cache_size=self._cache_size())
                     overlay.fixed_text, overlay.translate = translate, language.wording.translate
                     self._languages[language.code] = overlay
         return overlay
+
+    def _cache_size(self) -> int:
+        """The app's template cache size, for an overlay's own cache (Jinja: 0 none, -1 unbounded)."""
+        if self.cache is None:
+            return 0
+        return getattr(self.cache, "capacity", -1)
