@@ -110,9 +110,9 @@ def _named_words(arguments: list[Token]) -> list[tuple[str, list[Token]]] | None
 class PageLanguageEnvironment(Environment):
     """Flask's template environment, handing each template request to the overlay of the page's language.
 
-    The app's own environment (``fixed_text`` None) keeps every text a call: it serves work
-    outside a request. Each overlay is made on the first page in its language and translates
-    fixed texts while compiling (:class:`FixedTexts`).
+    The app's own environment (``fixed_text`` None) keeps every text a call: it serves
+    ``from_string`` and code outside an app context. Each overlay is made on the first page in
+    its language and translates texts while compiling (:class:`FixedTexts`).
     """
 
     fixed_text = None  # the page language's ``_`` in an overlay
