@@ -52,28 +52,22 @@ class KeptCSRFProtect(CSRFProtect):
     def protect(self, apply_exemptions=False):
         if request.method not in current_app.config["WTF_CSRF_METHODS"]:
             return  # what Flask-WTF decides too, after looking up the view's exemption first
-        if self._checked_before():
+        key = self._key()
+        if key is not None and _checked.get(key) and _referrer_allowed():
             g.csrf_valid = True
             return
         super().protect(apply_exemptions)
-        self._remember_checked()
+        if key is not None and g.get("csrf_valid"):
+            _checked.keep(key, True)
 
     def _key(self) -> tuple | None:
+        """(secret key, session secret, submitted token), or None when the token cannot be remembered."""
         config = current_app.config
         secret = session.get(config["WTF_CSRF_FIELD_NAME"])
         token = self._get_csrf_token()
         if secret is None or not token or config["WTF_CSRF_TIME_LIMIT"] is not None:
             return None
         return (_secret_key(config), secret, token)
-
-    def _checked_before(self) -> bool:
-        key = self._key()
-        return key is not None and _checked.get(key) is True and _referrer_allowed()
-
-    def _remember_checked(self) -> None:
-        key = self._key()
-        if key is not None and g.get("csrf_valid"):
-            _checked.keep(key, True)
 
 
 def _referrer_allowed() -> bool:

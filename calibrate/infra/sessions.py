@@ -62,13 +62,13 @@ class SessionCookies(SecureCookieSessionInterface):
             data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        self._checked.keep(cookie, (int(signed.timestamp()), data.copy() if _plain(data) else None))
-        return self.session_class(data)
+        self._checked.keep(cookie, (int(signed.timestamp()), data if _plain(data) else None))
+        return self.session_class(data)  # a copy: what is kept is never changed
 
 
 PLAIN_TYPES = (str, int, float, bool, type(None))
 
 
 def _plain(data: dict) -> bool:
-    """Whether every value is immutable, so that a shallow copy of the payload cannot change what is kept."""
+    """Whether every value is immutable, so that the session's copy of the payload cannot change what is kept."""
     return all(type(value) in PLAIN_TYPES for value in data.values())
