@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from calibrate.infra.config import check_config, load_config
 from calibrate.infra.csp import CONTENT_SECURITY_POLICY
 from calibrate.infra.csrf_tokens import register_csrf_token
+from calibrate.infra.database import register_session_close
 from calibrate.infra.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from calibrate.infra.health import register_health
 from calibrate.infra.i18n import register_i18n
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
+    register_session_close(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     register_csrf_token(app)

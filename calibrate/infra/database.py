@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from calibrate.infra.extensions import db
 
@@ -74,3 +74,24 @@ def kept_autocommit_connection() -> Iterator[Connection]:
     finally:
         if connection.in_transaction() and not connection.invalidated:
             connection.rollback()  # nothing to undo in autocommit; the next request starts with a clean slate
+
+
+def register_session_close(app: Flask) -> None:
+    """Close each request's ORM session without a 500 when the database dropped its connection meanwhile.
+
+    Closing the session rolls back its transaction; when PostgreSQL restarted after the page
+    was built, that rollback fails on the dead connection and, raised from Flask's teardown,
+    would turn a finished page into a 500. SQLAlchemy has already invalidated the connection
+    then (the pool replaces it), so the session is dropped and the page goes out. Registered
+    after Flask-SQLAlchemy, this runs before its own teardown, which then finds nothing to close.
+    """
+
+    @app.teardown_appcontext
+    def _close_session(error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as failure:
+            if not failure.connection_invalidated:
+                raise
+            db.session.registry.clear()
+            app.logger.warning("Database connection lost while closing the session: %s", type(failure.orig).__name__)

@@ -103,7 +103,8 @@ def configure_logging(app: Flask) -> None:
     """Send the app's log to stderr in the configured format and tag requests with an id."""
     # Every request writes an access line: skip what no format here shows (the logging HOWTO's "Optimization"),
     # including the caller's file and line, which logging finds by walking the stack for every record.
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    # The process id stays: gunicorn's own error lines print it (a record without one cannot be formatted).
+    logging.logThreads = logging.logMultiprocessing = False
     logging._srcfile = None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if app.config.get("LOG_FORMAT") == "json" else logging.Formatter(TEXT_FORMAT))

@@ -10,6 +10,7 @@ import socket
 import threading
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from calibrate.infra.database import KEPT_CONNECTIONS
@@ -246,3 +247,17 @@ def test_a_kept_connection_goes_back_to_the_pool_when_its_thread_ends(app, clien
         assert db.engine.pool.checkedout() == before
     finally:
         gc.enable()
+
+
+def test_a_connection_dropped_before_the_session_closes_is_no_500(app):
+    """PostgreSQL restarting between building a page and closing its session: the rollback fails on a dead connection."""
+    with app.test_request_context("/"):
+        assert db.session.scalar(select(func.count(Participant.id))) == 0  # the session holds a connection now
+        db.session.connection().connection.dbapi_connection.close()  # as the server's restart does
+    with app.test_request_context("/"):
+        assert db.session.scalar(select(func.count(Participant.id))) == 0, "the next request gets a working connection"
+
+
+def test_gunicorn_error_lines_can_be_formatted_after_the_app_configured_logging(app):
+    record = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request", (), None)
+    assert f"[{record.process}]" in logging.Formatter("%(asctime)s [%(process)d] [%(levelname)s] %(message)s").format(record)
