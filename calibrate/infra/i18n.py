@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Flask, abort, g, has_app_context, has_request_context, redirect, request
-from flask_babel import Babel, get_locale, get_translations, refresh
+from flask import Flask, abort, current_app, g, has_app_context, has_request_context, redirect, request
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from analysis.wording import ENGLISH, Wording
-from calibrate.infra.kept import fixed_url
+from calibrate.infra.kept import Kept, fixed_url
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
@@ -39,7 +41,20 @@ def select_language() -> str:
     workshop_language = g.get("workshop_language")
     if workshop_language in LANGUAGES:
         return workshop_language
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return browser_language(request.headers.get("Accept-Language", ""))
+
+
+_browser_choices = Kept(1024)
+
+
+def browser_language(accept_language: str) -> str:
+    """The best of our languages for a browser's ``Accept-Language`` header, worked out once per header:
+    a room's browsers send a handful of different ones, and parsing one costs more than the rest of the choice."""
+    code = _browser_choices.get(accept_language)
+    if code is None:
+        code = parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        _browser_choices.keep(accept_language, code)
+    return code
 
 
 def use_workshop_language(language: str | None) -> None:
@@ -141,30 +156,32 @@ class PageLanguage:
 
 
 ENGLISH_OUTSIDE_REQUESTS = PageLanguage(DEFAULT_LANGUAGE, ENGLISH, ".", {})
-_by_catalogue: dict = {}
+PAGE_LANGUAGES = "calibrate.page_languages"
+"""Key in ``app.extensions``: each language's :class:`PageLanguage`, built the first time a page needs it."""
 
 
 def page_language() -> PageLanguage:
     """The language of this request's page; English with a decimal point where no app is running.
 
-    Kept on ``g`` for the rest of the request once chosen (Flask-Babel keeps its choice the
-    same way): a page asks for it a dozen times, and each lookup through Flask-Babel costs
-    several context lookups.
+    Chosen by the same rule as Flask-Babel's locale (:func:`select_language`), and kept on ``g``
+    for the rest of the request: a page asks for it a dozen times. Each language's catalogue and
+    number signs are looked up once per app, since neither changes while it runs.
     """
-    if has_app_context():
-        # Through the proxy's documented _get_current_object: ``g.get`` resolves the proxy twice, 3 µs,
-        # and a feedback page asks several hundred times (every localised text and number).
-        chosen = getattr(g._get_current_object(), "page_language", None)
-        if chosen is not None:
-            return chosen
-    locale = get_locale()
-    if locale is None:
+    if not has_app_context():
         return ENGLISH_OUTSIDE_REQUESTS
-    translations = get_translations()
-    language = _by_catalogue.get(translations)
+    # Through the proxy's documented _get_current_object: ``g.get`` resolves the proxy twice, 3 µs,
+    # and a feedback page asks several hundred times (every localised text and number).
+    request_globals = g._get_current_object()
+    chosen = getattr(request_globals, "page_language", None)
+    if chosen is not None:
+        return chosen
+    code = select_language()
+    languages = current_app.extensions.setdefault(PAGE_LANGUAGES, {})
+    language = languages.get(code)
     if language is None:
-        language = _by_catalogue[translations] = PageLanguage.of(locale, translations)
-    g.page_language = language
+        with force_locale(code):
+            language = languages[code] = PageLanguage.of(get_locale(), get_translations())
+    request_globals.page_language = language
     return language
 
 

@@ -131,14 +131,13 @@ def configure_logging(app: Flask) -> None:
         g.request_id = offered if _SANE_REQUEST_ID.match(offered) else secrets.token_hex(8)
 
     @app.after_request
-    def _echo_request_id(response):
-        if "request_id" in g:
-            response.headers[REQUEST_ID_HEADER] = g.request_id
-        return response
-
-    @app.after_request
     def _log_access(response):
-        started = g.get("request_started")
+        """Echo the request id to the client and write the access line: one hook, as every response needs both."""
+        request_globals = g._get_current_object()  # the proxy resolved once, not four times
+        request_id = getattr(request_globals, "request_id", None)
+        if request_id is not None:
+            response.headers[REQUEST_ID_HEADER] = request_id
+        started = getattr(request_globals, "request_started", None)
         duration_ms = round(1000 * (time.perf_counter() - started), 1) if started is not None else None
         route, method, status = route_template(), request.method, response.status_code
         access_log.log(
@@ -149,6 +148,6 @@ def configure_logging(app: Flask) -> None:
             status,
             duration_ms if duration_ms is not None else "-",
             extra={"method": method, "status": status, "duration_ms": duration_ms, "route": route,
-                   "request_id": g.get("request_id", "-")},
+                   "request_id": request_id or "-"},
         )
         return response

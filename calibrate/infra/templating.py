@@ -101,7 +101,6 @@ def format_item_scale(item) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.context_processor(lambda: {"nav_links": nav_links})
     app.add_template_filter(format_number, "num")
     app.add_template_filter(format_percent, "pct")
     app.add_template_filter(format_p, "pvalue")
@@ -122,4 +121,5 @@ def register_template_helpers(app: Flask) -> None:
         decimal_sign=decimal_sign,
         static_url=static_url,
         fixed_url=fixed_url,
+        nav_links=nav_links,
     )
