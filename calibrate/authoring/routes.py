@@ -24,8 +24,10 @@ from calibrate.authoring.survey_items import new_slug
 from calibrate.domain import exercise_catalogue
 from calibrate.domain.exercise_text import localised
 from calibrate.domain.exercises import MAX_ITEMS
+from calibrate.infra.csrf_tokens import csrf_token
 from calibrate.infra.extensions import talisman
 from calibrate.participant.forms import ConfirmForm, answer_texts, parse_answer
+from calibrate.participant.item_form import item_form
 
 PREVIEW_POLICY = {**CONTENT_SECURITY_POLICY, "frame-ancestors": "'self'"}
 """The preview is shown in a phone-sized frame on the draft page, so only it may be framed, by this site only."""
@@ -157,8 +159,13 @@ def preview(draft_id: int, number: int):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         _, errors = parse_answer(texts, item, True)
+    errors = {key: value for key, value in errors.items() if value}
+    form_html = item_form(
+        item, texts=texts, errors=errors, csrf=csrf_token(), previous_url=None, last=number == len(result.items),
+        ask_intervals=True, show_research=item.research_estimate is not None, posted=request.method == "POST",
+        keep=False,  # a draft's items are not snapshots: nothing to keep them by
+    )
     return render_template(
-        "participant/item.html", participant=SimpleNamespace(token="preview", ask_intervals=True), item=item,
-        texts=texts, errors={key: value for key, value in errors.items() if value}, round_no=1, number=number,
-        total=len(result.items), answered=0, previous=None, show_research=item.research_estimate is not None, preview=True,
+        "participant/item.html", participant=SimpleNamespace(token="preview", ask_intervals=True), form_html=form_html,
+        errors=errors, round_no=1, number=number, total=len(result.items), answered=0, preview=True,
     )

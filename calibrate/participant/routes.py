@@ -17,6 +17,7 @@ from calibrate.domain.progress import Stage, round_items
 from calibrate.domain.questionnaire import load_questionnaire
 from calibrate.domain.workshop_codes import normalise_code
 from calibrate.infra import ratelimits
+from calibrate.infra.csrf_tokens import csrf_token
 from calibrate.infra.database import kept_autocommit_connection
 from calibrate.infra.downloads import attachment
 from calibrate.infra.extensions import db, limiter
@@ -34,6 +35,7 @@ from calibrate.participant.forms import (
     questionnaire_form,
     saved_texts,
 )
+from calibrate.participant.item_form import item_form
 from calibrate.participant.join_keys import issue_join_key, token_for_join_key
 from calibrate.participant.lookups import participant_or_404, visit_or_404
 
@@ -171,18 +173,22 @@ def _item_page(connection: Connection, token: str, round_no: int, position: int)
         texts = saved_texts(visit.saved) if visit.saved is not None else answer_texts({})
     items = visit.round_items(round_no)
     index = items.index(item)
+    previous = items[index - 1] if index > 0 else None
+    form_html = item_form(
+        item, texts=texts, errors=errors, csrf=csrf_token(), last=index + 1 == len(items),
+        previous_url=url_for(".item", token=token, round_no=round_no, position=previous.position) if previous else None,
+        ask_intervals=participant.ask_intervals, show_research=item.position in visit.research_positions(round_no),
+        posted=posted,
+    )
     return render_template(
         "participant/item.html",
         participant=participant,
-        item=item,
-        texts=texts,
+        form_html=form_html,
         errors=errors,
         round_no=round_no,
         number=index + 1,
         total=len(items),
         answered=len(visit.answered.get(round_no, ())),
-        previous=items[index - 1] if index > 0 else None,
-        show_research=item.position in visit.research_positions(round_no),
     ), (422 if errors else 200)
 
 
