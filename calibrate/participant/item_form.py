@@ -27,7 +27,7 @@ TEMPLATE = "participant/_item_form.html"
 SLOTS = ("csrf", "own", "prediction", "lower", "upper", "previous_url")
 """What each request fills in."""
 
-_MARK = "\ue000{}\ue001"  # private-use characters: escaping leaves them as they are, no exercise text has them
+_MARK = "\ue000{}\ue001"  # private-use characters, which escaping leaves alone; a text with them is caught below
 _MARKS = re.compile("\ue000([a-z_]+)\ue001")
 _forms = Kept(4096)
 
