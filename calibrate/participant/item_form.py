@@ -58,8 +58,10 @@ def item_form(item, *, texts: Mapping[str, str | None], errors: Mapping[str, lis
     pieces = _forms.get(key)
     if pieces is None or pieces.item is not item:
         marked = {name: _MARK.format(name) for name in SLOTS}
-        marked["own"] = chosen if item.own_choices else marked["own"]
-        marked["previous_url"] = marked["previous_url"] if previous_url is not None else None
+        if item.own_choices:
+            marked["own"] = chosen
+        if previous_url is None:
+            marked["previous_url"] = None
         pieces = _pieces(item, flags, marked)
         if pieces is None:
             return _render(flags, values)
@@ -77,8 +79,8 @@ def _render(flags: dict, values: dict) -> Markup:
 def _pieces(item, flags: dict, marked: dict) -> _Pieces | None:
     """The form rendered with marks, cut at them; None when the marks did not come out as put in."""
     parts = tuple(_MARKS.split(_render(flags, marked)))
-    names = parts[1::2]
+    literal = "".join(parts[0::2])
     expected = {name for name in SLOTS if marked[name] == _MARK.format(name)}
-    if "\ue000" in "".join(parts[0::2]) or "\ue001" in "".join(parts[0::2]) or set(names) != expected:
+    if "\ue000" in literal or "\ue001" in literal or set(parts[1::2]) != expected:
         return None
     return _Pieces(item, parts)
